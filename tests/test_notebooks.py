@@ -1,0 +1,40 @@
+"""Every notebook is a test, run two ways: by nbdev-test (what nbdev's CI runs) and in a real Jupyter kernel
+(what a reader runs in JupyterLab). Plus: the committed package is exactly what the notebooks export."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+from run_nbs import notebooks, run_notebook  # noqa: E402
+
+NOTEBOOKS = notebooks()
+IDS = [str(p.relative_to(ROOT / "nbs")) for p in NOTEBOOKS]
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=IDS)
+def test_nbdev_test(nb):
+    r = subprocess.run(["nbdev-test", str(nb)], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, f"nbdev-test failed on {nb.name}:\n{r.stderr[-6000:]}"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=IDS)
+def test_runs_in_jupyter_kernel(nb):
+    run_notebook(nb)
+
+
+def _snapshot():
+    "Contents of every file under reuters_nb/ and nbs/"
+    return {p: p.read_bytes() for d in ("reuters_nb", "nbs") for p in (ROOT / d).rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts}
+
+
+def test_export_and_clean_change_nothing():
+    before = _snapshot()
+    for cmd in (["nbdev-export"], ["nbdev-clean"]):
+        subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
+    after = _snapshot()
+    changed = sorted(str(p.relative_to(ROOT)) for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+    assert not changed, f"run nbdev-export and nbdev-clean, then commit; they changed: {changed}"

@@ -1,0 +1,76 @@
+"""Run notebooks top to bottom in a Jupyter kernel, as JupyterLab does, and optionally save their outputs.
+
+    python tools/run_nbs.py                 # run every notebook under nbs/, save nothing (a check)
+    python tools/run_nbs.py --save          # run them and write the outputs into the notebooks
+    python tools/run_nbs.py --save nbs/03_train.ipynb
+
+Saving writes each notebook to a temporary file and renames it over the original only after the whole
+notebook ran without error, then cleans it with nbdev-clean, so a failed run never leaves a half-written
+notebook. TensorFlow's C++ start-up lines (which it prints straight to stderr) are dropped from the
+saved outputs; everything else a cell prints is kept.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+NBS = ROOT / "nbs"
+_TF_NOISE = re.compile(r"^([IWEF]\d{4} \d\d:\d\d:\d\d|WARNING: All log messages before absl|"
+                       r"To enable the following instructions|.*oneDNN custom operations|.*cuda drivers|"
+                       r".*cuInit|.*Could not find TensorRT).*$")
+
+
+def notebooks(paths=()) -> list[Path]:
+    "The notebooks to run: the given ones, else every notebook under nbs/ (not those in hidden or _ folders)"
+    if paths: return [Path(p).resolve() for p in paths]
+    return sorted(p for p in NBS.rglob("*.ipynb")
+                  if not any(part.startswith((".", "_")) for part in p.relative_to(NBS).parts))
+
+
+def _drop_tf_noise(nb):
+    for cell in nb.cells:
+        if cell.cell_type != "code": continue
+        kept = []
+        for out in cell.outputs:
+            if out.output_type == "stream" and out.name == "stderr":
+                out.text = "".join(l for l in out.text.splitlines(True) if not _TF_NOISE.match(l))
+                if not out.text.strip(): continue
+            kept.append(out)
+        cell.outputs = kept
+
+
+def run_notebook(path: Path, save: bool = False, timeout: int = 900) -> None:
+    "Execute `path` in a fresh python3 kernel from its own folder; raise on the first failing cell"
+    nb = nbformat.read(path, as_version=4)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # the kernel inherits this environment
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    if not save: return
+    _drop_tf_noise(nb)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".ipynb.tmp", delete=False, encoding="utf-8") as f:
+        nbformat.write(nb, f)
+    os.replace(f.name, path)
+    subprocess.run(["nbdev-clean", "--fname", str(path)], check=True, cwd=ROOT)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("paths", nargs="*", help="notebooks to run (default: all under nbs/)")
+    p.add_argument("--save", action="store_true", help="write the outputs into the notebooks")
+    args = p.parse_args(argv)
+    for path in notebooks(args.paths):
+        print(f"running {path.relative_to(ROOT)}", flush=True)
+        run_notebook(path, save=args.save)
+    print("done")
+
+
+if __name__ == "__main__":
+    main()
