@@ -52,14 +52,17 @@ def fit_model(
     validation_data=None, # `(x_val, y_val)` evaluated after each epoch, or None
     seed:int=0, # seeds Python, NumPy and Keras before the model is built
     verbose="auto", # Keras's verbosity: "auto"/1 progress bar, 2 one line per epoch, 0 silent
+    callbacks=None, # Keras callbacks for `fit`, e.g. `keras.callbacks.EarlyStopping`
     **kwargs, # passed on to `build_model`: `hidden`, `loss`, `optimizer`, ...
 ):
     "Build a fresh seeded model with `build_model(**kwargs)` and fit it; returns `(model, history)`"
-    _check_inputs(x, y, kwargs.get("num_words", 10_000), kwargs.get("loss", "categorical_crossentropy"))
-    if validation_data is not None: _check_inputs(*validation_data, kwargs.get("num_words", 10_000), kwargs.get("loss", "categorical_crossentropy"))
+    num_words, loss = kwargs.get("num_words", 10_000), kwargs.get("loss", "categorical_crossentropy")
+    _check_inputs(x, y, num_words, loss)
+    if validation_data is not None: _check_inputs(*validation_data, num_words, loss)
     keras.utils.set_random_seed(seed)
     model = build_model(**kwargs)
-    history = model.fit(x, y, epochs=epochs, batch_size=batch_size, validation_data=validation_data, verbose=verbose)
+    history = model.fit(x, y, epochs=epochs, batch_size=batch_size, validation_data=validation_data,
+                        verbose=verbose, callbacks=callbacks)
     return model, history
 
 # %% ../nbs/03_train.ipynb #723bb39c
