@@ -10,7 +10,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 from run_nbs import notebooks, run_notebook  # noqa: E402
 
-NOTEBOOKS = notebooks()
+# Longest first, so the two xdist workers finish together instead of waiting on one slow notebook at the end.
+SLOW = ["05_experiments", "03_train", "04_analysis", "index"]
+NOTEBOOKS = sorted(notebooks(), key=lambda p: SLOW.index(p.stem) if p.stem in SLOW else len(SLOW))
 IDS = [str(p.relative_to(ROOT / "nbs")) for p in NOTEBOOKS]
 
 
@@ -38,3 +40,19 @@ def test_export_and_clean_change_nothing():
     after = _snapshot()
     changed = sorted(str(p.relative_to(ROOT)) for p in before.keys() | after.keys() if before.get(p) != after.get(p))
     assert not changed, f"run nbdev-export and nbdev-clean, then commit; they changed: {changed}"
+
+
+def test_imports_stand_alone():
+    "nbdev's docs build runs every cell that imports something; a cell mixing imports with other code would run there too"
+    import ast
+    import nbformat
+    bad = []
+    for nb in NOTEBOOKS:
+        for i, cell in enumerate(nbformat.read(nb, as_version=4).cells):
+            if cell.cell_type != "code" or any(d in cell.source for d in ("#| export", "#| exec_doc")): continue
+            body = "\n".join(l for l in cell.source.splitlines() if not l.lstrip().startswith(("#|", "%", "!")))
+            nodes = ast.parse(body).body
+            if any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in nodes) and \
+               not all(isinstance(n, (ast.Import, ast.ImportFrom)) for n in nodes):
+                bad.append(f"{nb.relative_to(ROOT)} cell {i}")
+    assert not bad, f"put these cells' imports into a cell of their own (see nbdev's FAQ): {bad}"

@@ -1,0 +1,261 @@
+"""The `reuters-nb` command run as a user runs it, in a subprocess: exit codes, what it prints, what it writes.
+
+One small model (one epoch) is trained once per test session and shared; its accuracy is not the point here
+(nbs/06_cli.ipynb checks the chapter's model). Timings are measured by benchmarks/bench_predict.py, not here."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+CLI = [sys.executable, "-m", "reuters_nb.cli"]
+RUN_FILES = ["accuracy.png", "loss.png", "metrics.json", "model.keras"]
+COCOA = ("Cocoa prices fell in London as Ivory Coast and Ghana reported larger than expected mid-crop cocoa "
+         "bean arrivals, dealers said.")
+EARN = "The company said first quarter net profit rose to 12.5 mln dlrs, or 45 cts per share, from 9.8 mln dlrs."
+
+
+def run(*args, stdin=None, env=None, cwd=None):
+    "Run `python -m reuters_nb.cli ARGS`; standard input is `stdin`, or empty"
+    return subprocess.run([*CLI, *map(str, args)], input=stdin or "", capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, cwd=cwd, timeout=600)
+
+
+def assert_error(r, code, *fragments):
+    "A refused command: exit `code`, exactly one line on stderr, `reuters-nb: error: …`, no traceback"
+    assert r.returncode == code, (r.returncode, r.stdout[-2000:], r.stderr[-2000:])
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("reuters-nb: error: "), r.stderr
+    for fragment in fragments: assert fragment in lines[0], (fragment, lines[0])
+    return lines[0]
+
+
+def all_files(folder: Path):
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory):
+    "A run folder written by `reuters-nb train --epochs 1` (Keras's progress bar and all)"
+    out = tmp_path_factory.mktemp("cli") / "run"
+    r = run("train", "--epochs", "1", "--out", out)
+    assert r.returncode == 0, r.stderr[-4000:]
+    return out, r
+
+
+# ------------------------------------------------------------------ train
+
+def test_train_writes_the_run(trained):
+    out, r = trained
+    assert all_files(out) == RUN_FILES  # no temporary file left behind
+    assert "Test accuracy" in r.stdout and f"to {out}" in r.stdout
+    assert r.stderr.strip() == "", r.stderr  # TensorFlow's start-up notes are held back
+    m = json.loads((out / "metrics.json").read_text())
+    assert (m["epochs"], m["hidden"], m["seed"]) == (1, [64, 64], 0)
+    assert 0 < m["test_accuracy"] < 1 and m["test_loss"] > 0
+    assert (m["train_wires"], m["validation_wires"], m["test_wires"]) == (7_982, 1_000, 2_246)
+    assert set(m["versions"]) == {"python", "numpy", "tensorflow", "keras", "reuters_nb"}
+    assert Path(m["data_source"]).name == "reuters.npz" and Path(m["data_source"]).is_file()
+    if os.environ.get("REUTERS_NB_DATA"):
+        assert Path(m["data_source"]).parent == Path(os.environ["REUTERS_NB_DATA"]).resolve()
+    assert datetime.fromisoformat(m["timestamp"]).tzinfo is not None
+    assert len(m["history"]["val_accuracy"]) == 1
+    for png in ("loss.png", "accuracy.png"): assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_train_keeps_an_existing_model(trained):
+    out, _ = trained
+    before = {f: (out / f).read_bytes() for f in RUN_FILES}
+    assert_error(run("train", "--epochs", "1", "--out", out), 1, "already exists", "--force")
+    assert {f: (out / f).read_bytes() for f in RUN_FILES} == before
+
+
+def test_train_force_overwrites(tmp_path):
+    (tmp_path / "model.keras").write_bytes(b"an old model")
+    r = run("train", "--epochs", "1", "--hidden", "8", "--out", tmp_path, "--force", "--verbose", "0")
+    assert r.returncode == 0, r.stderr
+    assert all_files(tmp_path) == RUN_FILES
+    assert json.loads((tmp_path / "metrics.json").read_text())["hidden"] == [8]
+    assert (tmp_path / "model.keras").read_bytes()[:2] == b"PK"  # a .keras file is a zip archive
+
+
+
+def test_train_the_tfidf_svm(tmp_path):
+    "`--model tfidf-svm`: the stronger model of the experiments page, used by predict and evaluate like the chapter's"
+    out = tmp_path / "svm"
+    r = run("train", "--model", "tfidf-svm", "--epochs", "3", "--out", out, "--verbose", "0")
+    assert r.returncode == 0, r.stderr[-4000:]
+    assert all_files(out) == RUN_FILES
+    m = json.loads((out / "metrics.json").read_text())
+    assert (m["model"], m["loss"], m["num_words"], m["epochs"], m["hidden"], m["batch_size"]) == \
+           ("tfidf-svm", "squared_hinge", 20_000, 3, [], 64)
+    assert m["test_accuracy"] > 0.78, m["test_accuracy"]  # already level with the chapter's model after 3 epochs
+    r = run("predict", out / "model.keras", COCOA, EARN, "--json", "--top-k", "1")
+    assert r.returncode == 0, r.stderr
+    answers = json.loads(r.stdout)
+    assert [a["topics"][0]["topic"] for a in answers] == ["cocoa", "earn"]
+    assert all(0 < a["topics"][0]["probability"] <= 1 for a in answers)
+    r = run("evaluate", out / "model.keras")
+    assert r.returncode == 0 and f"accuracy {m['test_accuracy']:.4f}" in r.stdout.splitlines()[0], (r.stdout, r.stderr)
+    assert_error(run("train", "--model", "svm", "--out", tmp_path / "other"), 2, "argument --model: invalid choice")
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--epochs", "-1"], "argument --epochs: must be at least 1, got -1"),
+    (["--epochs", "0"], "must be at least 1"),
+    (["--epochs", "nine"], "expected a whole number"),
+    (["--hidden", "64", "0"], "argument --hidden: must be at least 1"),
+    (["--seed", "-2"], "argument --seed"),
+    (["--verbose", "3"], "argument --verbose"),
+    (["--bogus"], "unrecognized arguments: --bogus"),
+])
+def test_train_usage_errors(tmp_path, args, fragment):
+    assert_error(run("train", *args, cwd=tmp_path), 2, fragment, "--help")
+    assert all_files(tmp_path) == []  # nothing written, not even runs/latest
+
+
+def test_train_unwritable_out(tmp_path):
+    (tmp_path / "a_file").write_text("")
+    assert_error(run("train", "--out", tmp_path / "a_file" / "run"), 1, "Cannot create the output folder", "is a file")
+    assert_error(run("train", "--out", tmp_path / "a_file"), 1, "is a file")
+    assert all_files(tmp_path) == ["a_file"]
+    if os.geteuid() != 0:  # root may write anywhere
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o555)
+        assert_error(run("train", "--out", locked / "run"), 1, "Cannot write into")
+        assert all_files(locked) == []
+
+
+def test_data_not_found_gives_the_library_message(tmp_path, monkeypatch):
+    nowhere = tmp_path / "no_data_here"
+    monkeypatch.setenv("REUTERS_NB_DATA", str(nowhere))
+    from reuters_nb.data import find_data_file
+    with pytest.raises(FileNotFoundError) as e: find_data_file("reuters.npz")
+    for args in (["info"], ["train", "--out", tmp_path / "run"]):
+        line = assert_error(run(*args, env={"REUTERS_NB_DATA": str(nowhere)}), 1)
+        assert line == f"reuters-nb: error: {' '.join(str(e.value).split())}"
+    assert all_files(tmp_path) == []
+
+
+# ------------------------------------------------------------------ predict
+
+def test_predict_texts(trained):
+    model = trained[0] / "model.keras"
+    r = run("predict", model, COCOA, EARN)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    blocks = r.stdout.strip().split("\n\n")
+    assert len(blocks) == 2 and blocks[0].startswith("1. Cocoa") and blocks[1].startswith("2. The company")
+    assert all(len(b.splitlines()) == 1 + 3 and b.count("%") == 3 for b in blocks), r.stdout
+
+
+def test_predict_json_from_file_and_stdin(trained, tmp_path):
+    model = trained[0] / "model.keras"
+    earn_on_two_lines = EARN.replace(" net ", "\nnet ", 1)
+    wires = f"{COCOA}\n\n\n{earn_on_two_lines}\n \n\nTin prices rose.\n"
+    (tmp_path / "wires.txt").write_text(wires)
+    answers = []
+    for r in (run("predict", model, "--file", tmp_path / "wires.txt", "--json", "--top-k", "5"),
+              run("predict", model, "--json", "--top-k", "5", stdin=wires)):  # no TEXT, no --file: standard input
+        assert r.returncode == 0, r.stderr
+        answers.append(json.loads(r.stdout))
+    assert answers[0] == answers[1]
+    assert [a["text"] for a in answers[0]] == [COCOA, EARN, "Tin prices rose."]
+    for a in answers[0]:
+        probs = [t["probability"] for t in a["topics"]]
+        assert len(probs) == 5 and probs == sorted(probs, reverse=True) and 0 < sum(probs) <= 1 + 1e-6
+        assert a["known_words"] > 0
+
+
+def test_predict_empty_text(trained, tmp_path):
+    model = trained[0] / "model.keras"
+    assert_error(run("predict", model, ""), 1, "Text 1 of 1", "empty")
+    assert_error(run("predict", model, COCOA, "--- ... ---"), 1, "Text 2 of 2", "empty")
+    (tmp_path / "blank.txt").write_text("\n \n\n")
+    assert_error(run("predict", model, "--file", tmp_path / "blank.txt"), 1, "No text to classify")
+    assert_error(run("predict", model, stdin=""), 1, "No text to classify")
+    assert_error(run("predict", model, "--file", tmp_path / "missing.txt"), 1, "Cannot read --file")
+
+
+def test_predict_text_outside_the_vocabulary(trained):
+    r = run("predict", trained[0] / "model.keras", "Zyxwv qwertyuiop blorft.", EARN)
+    assert r.returncode == 0 and r.stdout.count("%") == 6, (r.stdout, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("reuters-nb: warning: text 1 ") and "class prior" in lines[0], r.stderr
+
+
+@pytest.mark.parametrize("top_k", ["0", "47", "x"])
+def test_predict_bad_top_k(trained, top_k):
+    assert_error(run("predict", trained[0] / "model.keras", COCOA, "--top-k", top_k), 2, "argument --top-k")
+
+
+# ------------------------------------------------------------------ bad models
+
+@pytest.fixture(scope="module")
+def bad_models(tmp_path_factory):
+    "Model files the command must refuse: Keras models of the wrong shape, a file that is no model"
+    folder = tmp_path_factory.mktemp("bad_models")
+    make = ("import sys; from reuters_nb.model import build_model; "
+            "build_model(num_words=1_000).save(sys.argv[1]); build_model(num_classes=10).save(sys.argv[2])")
+    subprocess.run([sys.executable, "-c", make, folder / "small_vocabulary.keras", folder / "ten_topics.keras"],
+                   check=True, capture_output=True)
+    (folder / "broken.keras").write_bytes(b"not a zip file")
+    return folder
+
+
+@pytest.mark.parametrize("command, name, fragment", [
+    ("predict", "missing.keras", "No model file at"),
+    ("evaluate", "missing.keras", "No model file at"),
+    ("predict", ".", "(it is a folder)"),
+    ("predict", "broken.keras", "could not be loaded as a Keras model"),
+    ("predict", "small_vocabulary.keras", "(None, 1000) to outputs of shape (None, 46)"),
+    ("evaluate", "ten_topics.keras", "(None, 10000) to outputs of shape (None, 10)"),
+])
+def test_bad_model(bad_models, command, name, fragment):
+    args = [command, bad_models / name] + ([COCOA] if command == "predict" else [])
+    assert_error(run(*args), 1, fragment)
+
+
+# ------------------------------------------------------------------ evaluate, info, help
+
+def test_evaluate(trained):
+    out, _ = trained
+    r = run("evaluate", out / "model.keras")
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    accuracy = json.loads((out / "metrics.json").read_text())["test_accuracy"]
+    assert f"accuracy {accuracy:.4f}" in r.stdout.splitlines()[0], r.stdout
+    best, worst = r.stdout.split("Best topics by recall:")[1].split("Worst topics by recall:")
+    for table in (best, worst):
+        rows = table.strip().splitlines()[1:]
+        assert len(rows) == 5 and all(row.split()[-1].replace(",", "").isdigit() for row in rows), table
+        assert all(row.split()[-2].endswith("%") for row in rows), table
+
+
+def test_info():
+    r = run("info")
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    topics = [line for line in r.stdout.splitlines() if line[:5].strip().isdigit()]
+    assert len(topics) == 46 and topics[0].split()[:4] == ["3", "earn", "3,159", "813"], topics[:2]
+    assert "8,982 training" in r.stdout and "2,246 test" in r.stdout
+    if os.environ.get("REUTERS_NB_DATA"): assert os.environ["REUTERS_NB_DATA"] in r.stdout
+
+
+@pytest.mark.parametrize("command", [[], ["train"], ["evaluate"], ["predict"], ["info"]])
+def test_help_on_every_command(command):
+    r = run(*command, "--help")
+    assert r.returncode == 0 and r.stdout.startswith(f"usage: reuters-nb {' '.join(command)}".rstrip()), r.stdout
+
+
+def test_no_command():
+    assert_error(run(), 2, "required: COMMAND")
+    assert_error(run("fit"), 2, "invalid choice: 'fit'")
+
+
+def test_console_script():
+    "`pip install` puts a `reuters-nb` script next to the interpreter (pyproject.toml, [project.scripts])"
+    script = shutil.which("reuters-nb", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    assert script, "no reuters-nb script: reinstall with `pip install -e .`"
+    r = subprocess.run([script, "--version"], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.startswith("reuters-nb "), (r.stdout, r.stderr)

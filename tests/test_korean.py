@@ -1,0 +1,156 @@
+"""The Korean notebooks (nbs/ko/) against the English ones: the same code, prose in Korean, a link to the twin right
+after each page's title, and nothing exported. The checks are those of `python tools/sync_ko.py --check`; the last
+tests run the tool on scratch copies, to show that the check fails on English code that was not synced and passes
+once the tool ran."""
+import re
+import shutil
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import sync_ko  # noqa: E402
+from sync_ko import code_problems, link_problems, prose_problems, read_nb, sync, twin  # noqa: E402
+
+PAGES = sync_ko.english_pages()
+IDS = [p.stem for p in PAGES]
+
+
+def _report(problems): return "\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("en", PAGES, ids=IDS)
+def test_code_same_as_english(en):
+    problems = code_problems(en)
+    assert not problems, _report(problems)
+
+
+@pytest.mark.parametrize("en", PAGES, ids=IDS)
+def test_prose_is_korean(en):
+    problems = prose_problems(twin(en))
+    assert not problems, _report(problems)
+
+
+@pytest.mark.parametrize("en", PAGES, ids=IDS)
+def test_pages_link_to_their_twin(en):
+    problems = link_problems(en)
+    assert not problems, _report(problems)
+
+
+@pytest.mark.parametrize("en", PAGES, ids=IDS)
+def test_korean_page_exports_nothing(en, tmp_path):
+    from nbdev.export import nb_export
+    if not twin(en).exists(): pytest.skip(f"{sync_ko.rel(twin(en))} is missing (test_code_same_as_english says so)")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        nb_export(twin(en), lib_path=tmp_path)
+    assert not list(tmp_path.iterdir()), f"{sync_ko.rel(twin(en))} exports code: it must not (see tools/sync_ko.py)"
+    assert not caught, f"nbdev-export warns about {sync_ko.rel(twin(en))}: {[str(w.message) for w in caught]}"
+
+
+def test_every_korean_page_has_an_english_page():
+    problems = sync_ko.orphans()
+    assert not problems, _report(problems)
+
+
+# --- the tool, on scratch copies of a real pair ------------------------------------------------------------------
+
+def _scratch(tmp_path, name="03_train.ipynb"):
+    "Copies of an English page and its Korean twin in tmp_path/nbs/ and tmp_path/nbs/ko/"
+    (tmp_path / "nbs" / "ko").mkdir(parents=True)
+    en, ko = tmp_path / "nbs" / name, tmp_path / "nbs" / "ko" / name
+    shutil.copy(ROOT / "nbs" / name, en)
+    shutil.copy(ROOT / "nbs" / "ko" / name, ko)
+    return en, ko
+
+
+def _edit(path, change):
+    nb = read_nb(path)
+    change(nb["cells"])
+    sync_ko.write_nb(nb, path)
+
+
+def _index(path, start):
+    "Index of the code cell of `path` whose source starts with `start`"
+    return next(i for i, c in enumerate(read_nb(path)["cells"]) if c["cell_type"] == "code" and c["source"].startswith(start))
+
+
+def _markdown(path): return [c["source"] for c in read_nb(path)["cells"] if c["cell_type"] == "markdown"]
+
+
+def test_changed_english_code_fails_the_check_until_synced(tmp_path):
+    en, ko = _scratch(tmp_path)
+    assert not code_problems(en, ko)
+    kept = {"name": "stdout", "output_type": "stream", "text": "saved output\n"}
+    _edit(ko, lambda cells: [c.update(outputs=[kept]) for c in cells if c["cell_type"] == "code"])
+    before = read_nb(ko)["cells"]
+    i = _index(en, "best = best_epoch(history)")
+    _edit(en, lambda cells: cells[i].update(source=cells[i]["source"] + "\nprint(best)"))
+
+    problems = code_problems(en, ko)
+    assert problems and "ko/03_train.ipynb: code cell" in problems[0] and "best = best_epoch(history)" in problems[0]
+    assert "+print(best)" in problems[0] and "python tools/sync_ko.py" in problems[-1]
+
+    report = sync(en, ko)
+    assert "changed, outputs cleared" in report[0] and "python tools/run_nbs.py --save" in report[-1]
+    assert not code_problems(en, ko)
+    after = read_nb(ko)["cells"]
+    # the same cells in the same places: Korean markdown untouched, only the changed cell's source and outputs differ
+    assert [(c["cell_type"], c["id"]) for c in after] == [(c["cell_type"], c["id"]) for c in before]
+    changed = [k for k, (a, b) in enumerate(zip(before, after)) if a != b]
+    assert len(changed) == 1 and after[changed[0]]["source"].endswith("print(best)") and not after[changed[0]]["outputs"]
+    assert all(["".join(o["text"]) for o in c["outputs"]] == [kept["text"]]
+               for k, c in enumerate(after) if c["cell_type"] == "code" and k != changed[0]), "the other cells keep outputs"
+    assert sync(en, ko) == [], "a second sync has nothing to do"
+
+
+def test_markdown_stays_with_its_code_when_cells_come_and_go(tmp_path):
+    en, ko = _scratch(tmp_path)
+    korean_prose = _markdown(ko)
+    new, gone = _index(en, "best = best_epoch(history)") + 1, _index(en, "_, h1 = fit_model(")
+
+    def change(cells):  # a new code cell with an English sentence after it; the last code cell removed
+        del cells[gone]
+        cells[new:new] = [dict(cells[new - 1], id="newcode1", source="print(f'best epoch: {best}')", outputs=[]),
+                          {"cell_type": "markdown", "id": "newtext1", "metadata": {}, "source": "We print it."}]
+    _edit(en, change)
+    problems = code_problems(en, ko)
+    assert any("is missing" in p and "print(f'best epoch" in p for p in problems)
+    assert any("is not in the English page" in p and "_, h1 = fit_model(" in p for p in problems)
+
+    report = sync(en, ko)
+    assert any("added" in r for r in report) and any("removed" in r for r in report)
+    assert not code_problems(en, ko)
+    cells = read_nb(ko)["cells"]
+    k = next(k for k, c in enumerate(cells) if c["source"].startswith("print(f'best epoch"))
+    assert cells[k - 1]["source"].startswith("best = best_epoch(history)")
+    assert cells[k + 1]["source"].startswith("We print it.") and sync_ko.TODO in cells[k + 1]["source"]
+    assert [m for m in _markdown(ko) if sync_ko.TODO not in m] == korean_prose, "Korean prose kept, in order"
+    assert any(sync_ko.TODO in p for p in prose_problems(ko)), "the English sentence must be translated"
+
+
+def test_new_english_page_gets_a_skeleton_that_fails_until_translated(tmp_path):
+    (tmp_path / "nbs").mkdir()
+    en = tmp_path / "nbs" / "02_model.ipynb"
+    shutil.copy(ROOT / "nbs" / en.name, en)
+    assert "is missing" in code_problems(en)[0]
+
+    assert "created" in sync(en)[0]
+    ko = twin(en)
+    assert not code_problems(en) and not link_problems(en)
+    problems = prose_problems(ko)
+    english_prose = len(_markdown(en)) - 1  # all but the language link
+    assert len([p for p in problems if sync_ko.TODO in p]) == english_prose, _report(problems)
+    code = [c["source"] for c in read_nb(ko)["cells"] if c["cell_type"] == "code"]
+    assert not any(re.search(r"^#\|\s*(export|default_exp)\b", s, re.M) for s in code)
+
+
+def test_directive_mapping():
+    assert sync_ko.ko_source("#| default_exp model") is None
+    assert sync_ko.ko_source("#| export\ndef f(): pass") == "#| exec_doc\n#| echo: false\ndef f(): pass"
+    assert sync_ko.ko_source("#| exporti\ndef _g(): pass") == "#| hide\ndef _g(): pass"
+    for kept in ("#| hide\nfrom fastcore.test import *", "#| eval: false\nrun()", "x = 1  # not a #| export"):
+        assert sync_ko.ko_source(kept) == kept
