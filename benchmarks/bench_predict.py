@@ -6,8 +6,9 @@
 
 Measured on the 2,246 test wires, median of the runs after one warm-up run:
 
-- from raw index sequences (the target, at least 5,000 wires/s): `vectorize_sequences` into uint8, then the
-  batched `analysis.predict`, as `reuters_nb.cli.predict_texts` does once the text is encoded;
+- from raw index sequences (the target, at least 5,000 wires/s): `model_inputs` (uint8 multi-hot for the chapter's
+  model, log-counts for `--model tfidf-svm`), then the batched `analysis.predict`, as `reuters_nb.cli.predict_texts`
+  does once the text is encoded;
 - from raw text, for reference: `predict_texts` on the same wires decoded back to words (tokenizing, looking
   the words up, vectorizing, predicting, naming the top 3 topics), the whole of `reuters-nb predict` after start-up
   (the few test wires made only of rare words decode to no word at all and are left out).
@@ -46,19 +47,17 @@ def main(argv=None):
     if not Path(args.model).is_file():
         p.error(f"no model at {args.model}: train one first with `reuters-nb train --out {Path(args.model).parent}`")
 
-    import numpy as np
-    from reuters_nb.cli import NUM_WORDS, load_trained_model, predict_texts
+    from reuters_nb.cli import load_trained_model, model_inputs, predict_texts
     from reuters_nb.data import decode_wire, load_data
     from reuters_nb.analysis import predict
-    from reuters_nb.vectorize import tokenize, vectorize_sequences
+    from reuters_nb.vectorize import tokenize
 
-    (_, _), (test_data, _) = load_data(num_words=NUM_WORDS)
-    texts = [t for t in map(decode_wire, test_data) if tokenize(t)]  # a wire of only rare words decodes to '? ? ?'
     model = load_trained_model(args.model)
+    (_, _), (test_data, _) = load_data(num_words=model.input_shape[-1])
+    texts = [t for t in map(decode_wire, test_data) if tokenize(t)]  # a wire of only rare words decodes to '? ? ?'
     n = len(test_data)
 
-    from_indices, runs = median_rate(lambda: predict(model, vectorize_sequences(test_data, NUM_WORDS, dtype=np.uint8)),
-                                     n, args.repeats)
+    from_indices, runs = median_rate(lambda: predict(model, model_inputs(model, test_data)), n, args.repeats)
     from_text, _ = median_rate(lambda: predict_texts(model, texts, k=3), len(texts), args.repeats)
     print(f"{args.model}: {n:,} test wires, median of {args.repeats} runs, {os.cpu_count()} cores")
     print(f"  from index sequences (vectorize + predict): {from_indices:>9,.0f} wires/s "

@@ -85,12 +85,14 @@ def encode_texts(
         except ValueError as e: raise ValueError(f"Text {i} of {len(texts)}: {e}") from None
     return seqs
 
+def _is_tfidf(model) -> bool: return model.name.startswith("tfidf")  # `build_tfidf_model` names its models so
+
 def model_inputs(
     model, # a topic model: the chapter's (multi-hot input) or one from `build_tfidf_model` (log-count input)
     seqs, # word-index sequences, from `encode_texts` or `load_data`
 ) -> np.ndarray:
     "The input matrix `model` expects for `seqs`: log-counts for a TF-IDF model (named `tfidf_…`), else multi-hot `uint8`"
-    if model.name.startswith("tfidf"):
+    if _is_tfidf(model):
         from reuters_nb.experiments import log_counts
         return log_counts(seqs, model.input_shape[-1])
     return vectorize_sequences(seqs, model.input_shape[-1], dtype=np.uint8)
@@ -103,12 +105,14 @@ def predict_texts(
     data_dir=None, # folder with `reuters_word_index.json`; default: `$REUTERS_NB_DATA`, else Keras's cache
 ) -> list[list[tuple[str, float]]]:
     "For each text, its `k` most likely topics as `(name, probability)`, most likely first"
-    from reuters_nb.analysis import predict, top_topics
     _check_int(k, "k", 1)
     _check_int(batch_size, "batch_size", 1)
-    seqs = encode_texts(texts, model.input_shape[-1], data_dir)
-    probs = [predict(model, model_inputs(model, seqs[i:i + batch_size]))
-             for i in range(0, len(seqs), batch_size)]
+    return _top_topics_of(model, encode_texts(texts, model.input_shape[-1], data_dir), k, batch_size)
+
+def _top_topics_of(model, seqs, k:int, batch_size:int=4_096):
+    "`predict_texts` once the texts are encoded: `model_inputs` and `predict` in chunks of `batch_size`, then `top_topics`"
+    from reuters_nb.analysis import predict, top_topics
+    probs = [predict(model, model_inputs(model, seqs[i:i + batch_size])) for i in range(0, len(seqs), batch_size)]
     return top_topics(np.concatenate(probs) if probs else np.zeros((0, NUM_CLASSES), np.float32), k)
 
 # %% ../nbs/06_cli.ipynb #7468419d
@@ -225,7 +229,7 @@ def load_trained_model(
     except Exception as e:
         raise ValueError(f"{path} could not be loaded as a Keras model ({type(e).__name__}: {e}). "
                          f"Give a .keras file written by `reuters-nb train` or `model.save`.") from None
-    tfidf = model.name.startswith("tfidf")
+    tfidf = _is_tfidf(model)
     num_words = num_words or PRESETS["tfidf-svm" if tfidf else "chapter"]["num_words"]
     shapes = getattr(model, "input_shape", None), getattr(model, "output_shape", None)
     if shapes != ((None, num_words), (None, num_classes)):
@@ -301,9 +305,10 @@ def _predict(args):
     if args.file is not None or not texts: texts += read_wires(_read_input(args.file))
     if not texts: raise ValueError("No text to classify: give wires as arguments, in a file with --file, or on standard input.")
     _model_file(args.model)
-    encode_texts(texts)  # every text is checked before the model is loaded
+    seqs = encode_texts(texts)  # every text is checked before the model is loaded
     model = load_trained_model(args.model)
-    seqs, results = encode_texts(texts, model.input_shape[-1]), predict_texts(model, texts, args.top_k)
+    if model.input_shape[-1] != NUM_WORDS: seqs = encode_texts(texts, model.input_shape[-1])  # a larger vocabulary
+    results = _top_topics_of(model, seqs, args.top_k)
     for i, seq in enumerate(seqs, 1):
         if max(seq) <= 2:
             print(f"reuters-nb: warning: text {i} has no word in the model's {model.input_shape[-1]:,}-word vocabulary, so its "

@@ -11,7 +11,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 from run_nbs import notebooks, run_notebook  # noqa: E402
 
 # Longest first, so the two xdist workers finish together instead of waiting on one slow notebook at the end.
-SLOW = ["05_experiments", "03_train", "04_analysis", "index"]
+SLOW = ["05_experiments", "06_cli", "04_analysis", "03_train", "index"]
 NOTEBOOKS = sorted(notebooks(), key=lambda p: SLOW.index(p.stem) if p.stem in SLOW else len(SLOW))
 IDS = [str(p.relative_to(ROOT / "nbs")) for p in NOTEBOOKS]
 
