@@ -180,12 +180,15 @@ def train_and_save(
         (x_part, y_part), validation = split_validation(x_train, y_train)
         net, history = fit_model(x_part, y_part, epochs, batch_size, validation, seed, verbose, hidden=tuple(hidden))
     else:
-        from reuters_nb.experiments import build_tfidf_model, idf_weights, log_counts
+        from reuters_nb.experiments import build_tfidf_model, idf_weights, log_counts, tfidf_rows, trainable_part
         x_train, x_test = log_counts(train_data, num_words), log_counts(test_data, num_words)
         (x_part, y_part), validation = split_validation(x_train, y_train)
+        idf = idf_weights(x_part)  # the IDF from the training part only
         keras.utils.set_random_seed(seed)
-        net = build_tfidf_model(idf_weights(x_part), hidden=tuple(hidden))  # the IDF from the training part only
-        history = net.fit(x_part, y_part, epochs=epochs, batch_size=batch_size, validation_data=validation, verbose=verbose)
+        net = build_tfidf_model(idf, hidden=tuple(hidden))
+        history = trainable_part(net).fit(  # trains `net` on its TF-IDF rows, computed once and sparse
+            tfidf_rows(x_part, idf), y_part, epochs=epochs, batch_size=batch_size,
+            validation_data=(tfidf_rows(validation[0], idf), validation[1]), verbose=verbose)
     test_loss, test_accuracy = net.evaluate(x_test, y_test, batch_size=1_024, verbose=0)
     loss = net.loss  # what `test_loss` measures: categorical crossentropy, or the SVM's squared hinge
     if net.layers[-1].activation is not keras.activations.softmax:  # the SVM's scores: saved with a softmax on top

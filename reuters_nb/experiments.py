@@ -12,14 +12,16 @@ from itertools import chain
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from .data import NUM_CLASSES, _check_int, get_label_names
-from .train import fit_model, split_validation
+from .model import build_model
+from .train import split_validation
 
 # %% auto #0
-__all__ = ['confusion_matrix', 'plot_confusion_matrix', 'TopicReport', 'topic_report', 'most_confused', 'sweep',
-           'summarize_sweep', 'sweep_table', 'plot_sweep', 'majority_baseline', 'log_counts', 'idf_weights',
-           'build_tfidf_model', 'validate_then_fit']
+__all__ = ['confusion_matrix', 'plot_confusion_matrix', 'TopicReport', 'topic_report', 'most_confused', 'side_by_side',
+           'EarlyStoppingEach', 'sweep', 'summarize_sweep', 'sweep_table', 'plot_sweep', 'majority_baseline',
+           'log_counts', 'idf_weights', 'build_tfidf_model', 'tfidf_rows', 'trainable_part', 'validate_then_fit']
 
 # %% ../nbs/05_experiments.ipynb #654c647e
 def confusion_matrix(
@@ -104,29 +106,77 @@ def most_confused(
     order = np.argsort(-off, axis=None, kind="stable")[:k]
     return [(int(i), int(j), int(off[i, j])) for i, j in zip(*np.unravel_index(order, off.shape)) if off[i, j] > 0]
 
+# %% ../nbs/05_experiments.ipynb #2ffcb4ee
+def side_by_side(
+    models:list, # compiled Keras models with the same input shape, loss and optimizer settings
+) -> keras.Model:
+    "One compiled model that trains `models` together: same batches, one output and one loss term per copy, the sum minimised"
+    if not models: raise ValueError("side_by_side needs at least one model.")
+    shapes = {tuple(m.input_shape) for m in models}
+    if len(shapes) > 1: raise ValueError(f"All models must take the same input shape, got {sorted(shapes)}.")
+    inputs = keras.Input(shape=models[0].input_shape[1:])
+    outputs = [keras.Sequential([m], name=f"copy_{i}")(inputs) for i, m in enumerate(models)]
+    joined = keras.Model(inputs, outputs, name="side_by_side")
+    optimizer = models[0].optimizer
+    joined.compile(optimizer=optimizer.__class__.from_config(optimizer.get_config()), loss=[models[0].loss] * len(models),
+                   metrics=[["accuracy"]] * len(models))
+    return joined
+
+class EarlyStoppingEach(keras.callbacks.Callback):
+    "Early stopping for every copy of a `side_by_side` model on its own validation loss; each copy ends with its best weights"
+    def __init__(self, models:list, patience:int=2):
+        super().__init__()
+        self.models, self.patience = models, patience
+
+    def on_train_begin(self, logs=None):
+        n = len(self.models)
+        self.best, self.best_epoch, self.stopped = [np.inf] * n, [0] * n, [None] * n
+        self.weights = [m.get_weights() for m in self.models]
+        self.history = [{"val_loss": [], "val_accuracy": []} for _ in range(n)]
+
+    def on_epoch_end(self, epoch, logs=None):
+        for i, m in enumerate(self.models):
+            if self.stopped[i] is not None: continue
+            loss = logs[f"val_copy_{i}_loss"]
+            self.history[i]["val_loss"].append(loss)
+            self.history[i]["val_accuracy"].append(logs[f"val_copy_{i}_accuracy"])
+            if loss < self.best[i]: self.best[i], self.best_epoch[i], self.weights[i] = loss, epoch, m.get_weights()
+            elif epoch - self.best_epoch[i] >= self.patience: self.stopped[i] = epoch
+        if all(s is not None for s in self.stopped): self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        for m, w in zip(self.models, self.weights): m.set_weights(w)
+
 # %% ../nbs/05_experiments.ipynb #ed2b8b51
 def sweep(
     x_train, y_train, # training inputs and one-hot labels; the first `n_val` are held out for validation
     x_test, y_test, # test inputs and labels, each model is evaluated once
     configs:dict, # name -> hidden layer sizes
-    seeds=(0, 1, 2), # one run per seed and configuration
+    seeds=(0, 1, 2), # one run per seed and configuration; a configuration's seeds train side by side
     max_epochs:int=20, # upper bound on the epochs of a run
-    patience:int=2, # epochs without a lower validation loss before stopping
+    patience:int=2, # epochs without a lower validation loss before a run stops
     batch_size:int=512,
     n_val:int=1_000,
 ) -> list[dict]:
     "Train every configuration with every seed; one record per run: best validation accuracy, its epoch, test accuracy"
-    (x_part, y_part), validation = split_validation(x_train, y_train, n_val)
-    records = []
+    (x_part, y_part), (x_val, y_val) = split_validation(x_train, y_train, n_val)
+    n, records = len(seeds), []
     for name, hidden in configs.items():
-        for seed in seeds:
-            stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
-            model, history = fit_model(x_part, y_part, max_epochs, batch_size, validation, seed, verbose=0,
-                                       callbacks=[stop], hidden=hidden)
-            val_acc = history.history["val_accuracy"]
+        models = []
+        for seed in seeds:  # each copy starts exactly as `build_model(hidden)` after `set_random_seed(seed)`
+            keras.utils.set_random_seed(seed)
+            models.append(build_model(hidden))
+        joined, stop = side_by_side(models), EarlyStoppingEach(models, patience)
+        keras.utils.set_random_seed(seeds[0])  # the order of the batches
+        joined.fit(x_part, [y_part] * n, epochs=max_epochs, batch_size=batch_size, validation_data=(x_val, [y_val] * n),
+                   validation_batch_size=n_val, verbose=0, callbacks=[stop])  # one batch: Keras averages each copy's
+                                                                               # loss over batches, not wires
+        test = joined.evaluate(x_test, [y_test] * n, verbose=0, return_dict=True)
+        for i, seed in enumerate(seeds):
+            val_acc = stop.history[i]["val_accuracy"]
             records.append(dict(name=name, hidden=tuple(hidden), seed=seed, best_val_accuracy=float(max(val_acc)),
                                 best_epoch=int(np.argmax(val_acc)) + 1, epochs_run=len(val_acc),
-                                test_accuracy=float(model.evaluate(x_test, y_test, verbose=0)[1])))
+                                test_accuracy=float(test[f"copy_{i}_accuracy"])))
     return records
 
 # %% ../nbs/05_experiments.ipynb #5ef220d6
@@ -221,10 +271,42 @@ def build_tfidf_model(
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss, metrics=["accuracy"])
     return model
 
+# %% ../nbs/05_experiments.ipynb #79b1fbd0
+def tfidf_rows(
+    x, # rows of `log_counts`
+    idf, # IDF weight of each column, from `idf_weights`
+) -> tf.SparseTensor:
+    "What the TF-IDF layers of `build_tfidf_model` compute, done once: `x` × `idf` with each row scaled to unit length, kept sparse"
+    x, idf = np.asarray(x), np.asarray(idf, dtype=np.float32)
+    if x.ndim != 2 or x.shape[1] != len(idf):
+        raise ValueError(f"x must be a 2-D matrix of log-counts with {len(idf)} columns (one per IDF weight), got shape {x.shape}.")
+    rows, cols = np.nonzero(x)  # row-major order, as a SparseTensor wants
+    values = x[rows, cols] * idf[cols]
+    norms = np.sqrt(np.bincount(rows, weights=np.square(values, dtype=np.float64), minlength=len(x)))
+    values /= norms[rows].astype(np.float32)
+    return tf.SparseTensor(np.stack([rows, cols], axis=1).astype(np.int64), values, x.shape)
+
+def trainable_part(
+    model, # a model from `build_tfidf_model`
+) -> keras.Model:
+    "The layers of `model` after its fixed TF-IDF step, compiled alike, reading rows from `tfidf_rows`; training it trains `model`"
+    if not model.layers or model.layers[0].name != "tfidf_weights":
+        raise ValueError(f"{model.name!r} does not start with a TF-IDF step: pass a model from `build_tfidf_model`.")
+    part = keras.Sequential([keras.Input(shape=model.input_shape[1:], sparse=True), *model.layers[2:]], name=f"{model.name}_part")
+    optimizer = model.optimizer
+    part.compile(optimizer=optimizer.__class__.from_config(optimizer.get_config()), loss=model.loss, metrics=["accuracy"])
+    return part
+
 # %% ../nbs/05_experiments.ipynb #d1b7a381
+def _rows(x, start:int, stop:int|None):
+    "Rows `start:stop` of an array or a `tf.SparseTensor`"
+    if not isinstance(x, tf.SparseTensor): return x[start:stop]
+    stop = x.shape[0] if stop is None else stop
+    return tf.sparse.slice(x, [start, 0], [stop - start, x.shape[1]])
+
 def validate_then_fit(
     make_model, # function `seed -> compiled model`
-    x_train, y_train, # all training inputs and one-hot labels (the first `n_val` validate)
+    x_train, y_train, # all training inputs (an array or a tf.SparseTensor) and one-hot labels; the first `n_val` validate
     x_test, y_test, # test inputs and labels, evaluated once per seed
     seeds=(0, 1, 2), # seeds of the final models
     max_epochs:int=40, # bound on the validation run
@@ -233,7 +315,7 @@ def validate_then_fit(
     n_val:int=1_000,
 ) -> dict:
     "Pick the epoch count on validation (first seed), retrain on all training wires per seed, test each once"
-    (x_part, y_part), validation = split_validation(x_train, y_train, n_val)
+    x_part, y_part, validation = _rows(x_train, n_val, None), y_train[n_val:], (_rows(x_train, 0, n_val), y_train[:n_val])
     keras.utils.set_random_seed(seeds[0])
     stop = keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=patience, restore_best_weights=True)
     history = make_model(seeds[0]).fit(x_part, y_part, epochs=max_epochs, batch_size=batch_size,

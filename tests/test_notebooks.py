@@ -1,5 +1,8 @@
-"""Every notebook is a test, run two ways: by nbdev-test (what nbdev's CI runs) and in a real Jupyter kernel
-(what a reader runs in JupyterLab). Plus: the committed package is exactly what the notebooks export."""
+"""Every notebook is a test, in both languages and both ways a notebook runs: the English pages through nbdev-test
+(what nbdev's CI runs), the Korean pages in a real Jupyter kernel (what a reader runs in JupyterLab). A Korean page's
+code cells are the English page's, character for character (tests/test_korean.py checks it), so this runs every line
+of code once under each runner without running each page four times. Plus: the committed package is exactly what the
+notebooks export."""
 import subprocess
 import sys
 from pathlib import Path
@@ -13,16 +16,23 @@ from run_nbs import notebooks, run_notebook  # noqa: E402
 # Longest first, so the two xdist workers finish together instead of waiting on one slow notebook at the end.
 SLOW = ["05_experiments", "06_cli", "04_analysis", "03_train", "index"]
 NOTEBOOKS = sorted(notebooks(), key=lambda p: SLOW.index(p.stem) if p.stem in SLOW else len(SLOW))
-IDS = [str(p.relative_to(ROOT / "nbs")) for p in NOTEBOOKS]
+ENGLISH = [p for p in NOTEBOOKS if p.parent.name != "ko"]
+KOREAN = [p for p in NOTEBOOKS if p.parent.name == "ko"]
+_ids = lambda nbs: [str(p.relative_to(ROOT / "nbs")) for p in nbs]
 
 
-@pytest.mark.parametrize("nb", NOTEBOOKS, ids=IDS)
+def test_both_languages_are_run():
+    assert len(ENGLISH) == len(KOREAN) >= 9, (_ids(ENGLISH), _ids(KOREAN))
+    assert sorted(p.name for p in ENGLISH) == sorted(p.name for p in KOREAN)
+
+
+@pytest.mark.parametrize("nb", ENGLISH, ids=_ids(ENGLISH))
 def test_nbdev_test(nb):
     r = subprocess.run(["nbdev-test", str(nb)], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, f"nbdev-test failed on {nb.name}:\n{r.stderr[-6000:]}"
 
 
-@pytest.mark.parametrize("nb", NOTEBOOKS, ids=IDS)
+@pytest.mark.parametrize("nb", KOREAN, ids=_ids(KOREAN))
 def test_runs_in_jupyter_kernel(nb):
     run_notebook(nb)
 
