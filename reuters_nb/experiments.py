@@ -107,6 +107,17 @@ def most_confused(
     return [(int(i), int(j), int(off[i, j])) for i, j in zip(*np.unravel_index(order, off.shape)) if off[i, j] > 0]
 
 # %% ../nbs/05_experiments.ipynb #2ffcb4ee
+def _compile_like(
+    target, # the model to compile
+    model, # the model whose optimizer settings and loss `target` takes
+    outputs:int=1, # outputs of `target`, each with `model`'s loss and accuracy
+):
+    "Compile `target` with a fresh optimizer configured like `model`'s, `model`'s loss and accuracy; returns `target`"
+    optimizer = model.optimizer.__class__.from_config(model.optimizer.get_config())
+    if outputs == 1: target.compile(optimizer=optimizer, loss=model.loss, metrics=["accuracy"])
+    else: target.compile(optimizer=optimizer, loss=[model.loss] * outputs, metrics=[["accuracy"]] * outputs)
+    return target
+
 def side_by_side(
     models:list, # compiled Keras models with the same input shape, loss and optimizer settings
 ) -> keras.Model:
@@ -116,11 +127,7 @@ def side_by_side(
     if len(shapes) > 1: raise ValueError(f"All models must take the same input shape, got {sorted(shapes)}.")
     inputs = keras.Input(shape=models[0].input_shape[1:])
     outputs = [keras.Sequential([m], name=f"copy_{i}")(inputs) for i, m in enumerate(models)]
-    joined = keras.Model(inputs, outputs, name="side_by_side")
-    optimizer = models[0].optimizer
-    joined.compile(optimizer=optimizer.__class__.from_config(optimizer.get_config()), loss=[models[0].loss] * len(models),
-                   metrics=[["accuracy"]] * len(models))
-    return joined
+    return _compile_like(keras.Model(inputs, outputs, name="side_by_side"), models[0], len(models))
 
 class EarlyStoppingEach(keras.callbacks.Callback):
     "Early stopping for every copy of a `side_by_side` model on its own validation loss; each copy ends with its best weights"
@@ -293,17 +300,9 @@ def trainable_part(
     if not model.layers or model.layers[0].name != "tfidf_weights":
         raise ValueError(f"{model.name!r} does not start with a TF-IDF step: pass a model from `build_tfidf_model`.")
     part = keras.Sequential([keras.Input(shape=model.input_shape[1:], sparse=True), *model.layers[2:]], name=f"{model.name}_part")
-    optimizer = model.optimizer
-    part.compile(optimizer=optimizer.__class__.from_config(optimizer.get_config()), loss=model.loss, metrics=["accuracy"])
-    return part
+    return _compile_like(part, model)
 
 # %% ../nbs/05_experiments.ipynb #d1b7a381
-def _rows(x, start:int, stop:int|None):
-    "Rows `start:stop` of an array or a `tf.SparseTensor`"
-    if not isinstance(x, tf.SparseTensor): return x[start:stop]
-    stop = x.shape[0] if stop is None else stop
-    return tf.sparse.slice(x, [start, 0], [stop - start, x.shape[1]])
-
 def validate_then_fit(
     make_model, # function `seed -> compiled model`
     x_train, y_train, # all training inputs (an array or a tf.SparseTensor) and one-hot labels; the first `n_val` validate
@@ -315,7 +314,7 @@ def validate_then_fit(
     n_val:int=1_000,
 ) -> dict:
     "Pick the epoch count on validation (first seed), retrain on all training wires per seed, test each once"
-    x_part, y_part, validation = _rows(x_train, n_val, None), y_train[n_val:], (_rows(x_train, 0, n_val), y_train[:n_val])
+    (x_part, y_part), validation = split_validation(x_train, y_train, n_val)
     keras.utils.set_random_seed(seeds[0])
     stop = keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=patience, restore_best_weights=True)
     history = make_model(seeds[0]).fit(x_part, y_part, epochs=max_epochs, batch_size=batch_size,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from .model import build_model
 
@@ -19,13 +20,17 @@ __all__ = ['split_validation', 'fit_model', 'best_epoch', 'plot_history', 'Chapt
 
 # %% ../nbs/03_train.ipynb #7f80b92b
 def split_validation(
-    x, # inputs, e.g. the multi-hot training matrix
+    x, # inputs, e.g. the multi-hot training matrix (an array, or a `tf.SparseTensor` such as TF-IDF rows)
     y, # labels, one-hot or integer
     n_val:int=1_000, # how many of the first wires to hold out
 ):
-    "`(x_partial, y_partial), (x_val, y_val)`: the first `n_val` wires held out for validation (views, not copies)"
-    if len(x) != len(y): raise ValueError(f"x and y must hold the same number of wires, got {len(x)} and {len(y)}.")
-    if not 0 < n_val < len(x): raise ValueError(f"n_val must be between 1 and {len(x) - 1}, got {n_val}.")
+    "`(x_partial, y_partial), (x_val, y_val)`: the first `n_val` wires held out for validation (views of an array, not copies)"
+    n = x.shape[0] if isinstance(x, tf.SparseTensor) else len(x)
+    if n != len(y): raise ValueError(f"x and y must hold the same number of wires, got {n} and {len(y)}.")
+    if not 0 < n_val < n: raise ValueError(f"n_val must be between 1 and {n - 1}, got {n_val}.")
+    if isinstance(x, tf.SparseTensor):  # no views of a sparse tensor: slicing copies its rows' entries
+        rows = lambda start, stop: tf.sparse.slice(x, [start, 0], [stop - start, x.shape[1]])
+        return (rows(n_val, n), y[n_val:]), (rows(0, n_val), y[:n_val])
     return (x[n_val:], y[n_val:]), (x[:n_val], y[:n_val])
 
 # %% ../nbs/03_train.ipynb #ad5cfb29
