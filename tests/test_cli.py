@@ -89,10 +89,13 @@ def test_train_the_tfidf_svm(tmp_path):
     out = tmp_path / "svm"
     r = run("train", "--model", "tfidf-svm", "--epochs", "3", "--out", out, "--verbose", "0")
     assert r.returncode == 0, r.stderr[-4000:]
-    assert all_files(out) == RUN_FILES
+    # retrained on all 8,982 wires for the epochs given: no validation run, so no curves to plot
+    assert all_files(out) == ["metrics.json", "model.keras"]
+    assert r.stdout.splitlines()[-1] == f"Wrote model.keras, metrics.json to {out}"
     m = json.loads((out / "metrics.json").read_text())
-    assert (m["model"], m["loss"], m["num_words"], m["epochs"], m["hidden"], m["batch_size"]) == \
-           ("tfidf-svm", "squared_hinge", 20_000, 3, [], 64)
+    assert (m["model"], m["loss"], m["num_words"], m["epochs"], m["hidden"], m["batch_size"], m["train_wires"]) == \
+           ("tfidf-svm", "squared_hinge", 20_000, 3, [], 64, 8_982)
+    assert (m["best_epoch"], m["history"]) == (None, {})
     assert m["test_accuracy"] > 0.78, m["test_accuracy"]  # already level with the chapter's model after 3 epochs
     r = run("predict", out / "model.keras", COCOA, EARN, "--json", "--top-k", "1")
     assert r.returncode == 0, r.stderr
@@ -197,9 +200,9 @@ def test_predict_bad_top_k(trained, top_k):
 def bad_models(tmp_path_factory):
     "Model files the command must refuse: Keras models of the wrong shape, a file that is no model"
     folder = tmp_path_factory.mktemp("bad_models")
-    make = ("import sys; from reuters_nb.model import build_model; "
-            "build_model(num_words=1_000).save(sys.argv[1]); build_model(num_classes=10).save(sys.argv[2])")
-    subprocess.run([sys.executable, "-c", make, folder / "small_vocabulary.keras", folder / "ten_topics.keras"],
+    make = ("import sys; from reuters_nb.model import build_model, end_to_end; from reuters_nb.vectorize import make_vectorizer; "
+            "build_model().save(sys.argv[1]); end_to_end(make_vectorizer(), build_model(num_classes=10)).save(sys.argv[2])")
+    subprocess.run([sys.executable, "-c", make, folder / "multi_hot_only.keras", folder / "ten_topics.keras"],
                    check=True, capture_output=True)
     (folder / "broken.keras").write_bytes(b"not a zip file")
     return folder
@@ -210,11 +213,13 @@ def bad_models(tmp_path_factory):
     ("evaluate", "missing.keras", "No model file at"),
     ("predict", ".", "(it is a folder)"),
     ("predict", "broken.keras", "could not be loaded as a Keras model"),
-    ("predict", "small_vocabulary.keras", "(None, 1000) to outputs of shape (None, 46)"),
-    ("evaluate", "ten_topics.keras", "(None, 10000) to outputs of shape (None, 10)"),
+    ("predict", "multi_hot_only.keras", "is not a model from raw text"),
+    ("evaluate", "multi_hot_only.keras", "not a WireVectorizer followed by a classifier"),
+    ("evaluate", "ten_topics.keras", "outputs of shape (None, 10)"),
+    ("export", "ten_topics.keras", "46 topic probabilities"),
 ])
 def test_bad_model(bad_models, command, name, fragment):
-    args = [command, bad_models / name] + ([COCOA] if command == "predict" else [])
+    args = [command, bad_models / name] + ([COCOA] if command == "predict" else ["--out", bad_models / "x"] if command == "export" else [])
     assert_error(run(*args), 1, fragment)
 
 
@@ -233,6 +238,24 @@ def test_evaluate(trained):
         assert all(row.split()[-2].endswith("%") for row in rows), table
 
 
+def test_export(trained, tmp_path):
+    "`export`: a SavedModel folder, written whole; an existing one is kept unless --force"
+    out, _ = trained
+    target = tmp_path / "served"
+    r = run("export", out, "--out", target)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    assert r.stdout.startswith(f"Wrote a TensorFlow SavedModel to {target}"), r.stdout
+    assert sorted(p.name for p in target.iterdir()) == ["assets", "fingerprint.pb", "saved_model.pb", "variables"]
+    assert all_files(tmp_path)[0] == "served"  # no temporary folder left beside it
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    before = (target / "saved_model.pb").read_bytes()
+    assert_error(run("export", out / "model.keras", "--out", target), 1, "already exists", "--force")
+    assert (target / "saved_model.pb").read_bytes() == before
+    assert run("export", out / "model.keras", "--out", target, "--force").returncode == 0
+    assert_error(run("export", out, "--out", ""), 1, "output folder is empty")
+    assert_error(run("export", out), 2, "--out")
+
+
 def test_info():
     r = run("info")
     assert r.returncode == 0 and r.stderr == "", r.stderr
@@ -242,7 +265,7 @@ def test_info():
     if os.environ.get("REUTERS_NB_DATA"): assert os.environ["REUTERS_NB_DATA"] in r.stdout
 
 
-@pytest.mark.parametrize("command", [[], ["train"], ["evaluate"], ["predict"], ["info"]])
+@pytest.mark.parametrize("command", [[], ["train"], ["evaluate"], ["predict"], ["export"], ["info"]])
 def test_help_on_every_command(command):
     r = run(*command, "--help")
     assert r.returncode == 0 and r.stdout.startswith(f"usage: reuters-nb {' '.join(command)}".rstrip()), r.stdout

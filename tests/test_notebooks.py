@@ -14,7 +14,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 from run_nbs import notebooks, run_notebook  # noqa: E402
 
 # Longest first, so the two xdist workers finish together instead of waiting on one slow notebook at the end.
-SLOW = ["05_experiments", "06_cli", "04_analysis", "03_train", "index"]
+SLOW = ["05_experiments", "07_pipeline", "06_tfidf", "04_analysis", "08_cli", "03_train", "index"]
 NOTEBOOKS = sorted(notebooks(), key=lambda p: SLOW.index(p.stem) if p.stem in SLOW else len(SLOW))
 ENGLISH = [p for p in NOTEBOOKS if p.parent.name != "ko"]
 KOREAN = [p for p in NOTEBOOKS if p.parent.name == "ko"]
