@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
-from .data import DATA_ENV, N_VAL, NUM_CLASSES, NUM_WORDS, find_data_file, load_data, topic_summary
+from .data import DATA_ENV, N_VAL, NUM_CLASSES, NUM_WORDS, find_data_file, load_data, read_data_file, topic_summary
 
 # %% auto #0
 __all__ = ['MODELS', 'build_parser', 'main']
@@ -24,12 +24,13 @@ __all__ = ['MODELS', 'build_parser', 'main']
 # %% ../nbs/08_cli.ipynb #7e2f5199
 @contextmanager
 def _quiet_stderr():
-    "Hold back what C++ libraries write straight to file descriptor 2; show it if the block fails"
+    "Hold back what C++ libraries write straight to file descriptor 2; show it if the block fails unexpectedly"
     sys.stderr.flush()
     saved = os.dup(2)
     with tempfile.TemporaryFile() as held:
         os.dup2(held.fileno(), 2)
         try: yield
+        except (OSError, ValueError, TypeError): raise  # a mistake `main` reports on one line; the notes would only bury it
         except BaseException:
             os.dup2(saved, 2)
             held.seek(0)
@@ -52,7 +53,7 @@ def _pipeline():
 
 # %% ../nbs/08_cli.ipynb #5682c369
 def _train(args):
-    m = _pipeline().train_and_save(args.out, args.epochs, args.hidden, args.seed, args.force, args.verbose, model=args.model)
+    m = _pipeline().train_and_save(args.out, args.epochs, args.hidden, args.seed, args.force, args.verbose, args.data_dir, args.model)
     chosen = f"chosen on the validation {m['monitor'].removeprefix('val_')}" if m["best_epoch"] else "given by --epochs"
     print(f"Test accuracy {m['test_accuracy']:.3f}, test loss {m['test_loss']:.3f}: {m['epochs']} epochs ({chosen}) "
           f"on {m['train_wires']:,} wires.")
@@ -61,31 +62,38 @@ def _train(args):
 
 def _evaluate(args):
     p = _pipeline()
-    model = p.load_trained_model(args.model)
-    with _quiet_stderr(): r = p.evaluate_model(model)
+    with _quiet_stderr():  # TensorFlow's notes on the kernels it picks
+        model = p.load_trained_model(args.model)
+        r = p.evaluate_model(model, data_dir=args.data_dir)
     print(f"Test set, {r['test_wires']:,} wires: loss {r['test_loss']:.4f}, accuracy {r['test_accuracy']:.4f}")
     for title, rows in (("Best topics by recall", r["best"]), ("Worst topics by recall", r["worst"])):
         print(f"\n{title}:\n  {'topic':<16}{'recall':>7}{'support':>9}")
         for name, recall, support in rows: print(f"  {name:<16}{recall:>7.1%}{support:>9,}")
 
+def _utf8(text:str) -> str:
+    "`text` with the bytes that were not UTF-8 (which Python keeps as surrogate escapes) replaced by U+FFFD"
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
 def _read_input(file) -> str:
-    "The text of `--file` (`-` for standard input), or standard input"
+    "The text of `--file` (`-` for standard input), or standard input; bytes that are not UTF-8 become U+FFFD"
     if file is None or file == "-":
-        if sys.stdin is None or sys.stdin.isatty():
+        if sys.stdin is None: return ""
+        if sys.stdin.isatty():
             print("reuters-nb: reading wires from standard input, separated by blank lines; end with Ctrl-D", file=sys.stderr)
-        return sys.stdin.read() if sys.stdin else ""
+        raw = getattr(sys.stdin, "buffer", None)
+        return raw.read().decode("utf-8", "replace") if raw is not None else _utf8(sys.stdin.read())
     try: return Path(file).read_text(encoding="utf-8", errors="replace")
     except OSError as e: raise OSError(f"Cannot read --file {file}: {e.strerror or e}.") from None
 
 def _predict(args):
     p = _pipeline()
-    texts = list(args.text)
+    texts = [_utf8(t) for t in args.text]
     if args.file is not None or not texts: texts += p.read_wires(_read_input(args.file))
     if not texts: raise ValueError("No text to classify: give wires as arguments, in a file with --file, or on standard input.")
     p._model_file(args.model)
     p._check_texts(texts)  # every text is checked before the model is loaded
-    model = p.load_trained_model(args.model)
     with _quiet_stderr():  # TensorFlow's notes on the kernels it picks
+        model = p.load_trained_model(args.model)
         results, known = p.predict_texts(model, texts, args.top_k), p.known_words(model, texts)
     size = p.text_model_parts(model)[0].num_words
     for i, n in enumerate(known, 1):
@@ -106,11 +114,12 @@ def _export(args):
     print(f"Wrote a TensorFlow SavedModel to {out}: its `serve` function maps a batch of strings to {NUM_CLASSES} topic probabilities.")
 
 def _info(args):
-    npz, word_index = find_data_file("reuters.npz"), find_data_file("reuters_word_index.json")
-    (train_data, train_labels), (test_data, test_labels) = load_data(num_words=NUM_WORDS)
+    npz, word_index = find_data_file("reuters.npz", args.data_dir), find_data_file("reuters_word_index.json", args.data_dir)
+    read_data_file("reuters_word_index.json", args.data_dir)  # checked; `load_data` checks reuters.npz
+    (train_data, train_labels), (test_data, test_labels) = load_data(num_words=NUM_WORDS, data_dir=args.data_dir)
     _pipeline()  # the topic names come from Keras
     summary = topic_summary(train_labels, test_labels)
-    source = f"${DATA_ENV}" if os.environ.get(DATA_ENV) else "Keras's cache"
+    source = "--data-dir" if args.data_dir else f"${DATA_ENV}" if os.environ.get(DATA_ENV) else "Keras's cache"
     print(f"Data: {npz.parent} (from {source}): {npz.name} and {word_index.name}, SHA-256 checked")
     print(f"Wires: {len(train_data):,} training (the first {N_VAL:,} validate), {len(test_data):,} test; "
           f"{len(summary.names)} topics; vocabulary: the {NUM_WORDS:,} most frequent words")
@@ -146,8 +155,11 @@ def build_parser() -> argparse.ArgumentParser:
                        f"(downloaded the first time). Run `reuters-nb COMMAND --help` for a command's options.")
     p.add_argument("--version", action="version", version=f"reuters-nb {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    data = argparse.ArgumentParser(add_help=False)  # the option of every command that reads the data
+    data.add_argument("--data-dir", metavar="DIR", default=None,
+                      help=f"folder with reuters.npz and reuters_word_index.json (default: ${DATA_ENV}, else Keras's cache)")
 
-    t = sub.add_parser("train", help="train a model through the chapter's protocol; save it with its metrics and plots",
+    t = sub.add_parser("train", parents=[data], help="train a model through the chapter's protocol; save it with its metrics and plots",
                        description="Train the chapter's model (or another --model) through the chapter's protocol: "
                                    "validate on the 1,000 wires held out, choose the epoch count, retrain from scratch, "
                                    "test once; write model.keras, metrics.json, loss.png and accuracy.png.")
@@ -166,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Keras's output: auto/1 a progress bar, 2 one line per epoch (for logs), 0 none (default: auto)")
     t.set_defaults(run=_train)
 
-    e = sub.add_parser("evaluate", help="test loss and accuracy, best and worst topics",
+    e = sub.add_parser("evaluate", parents=[data], help="test loss and accuracy, best and worst topics",
                        description="Evaluate a saved model on the 2,246 test wires: loss, accuracy, and the five "
                                    "best and five worst topics by recall, with their number of test wires (support).")
     e.add_argument("model", metavar="MODEL", help="a .keras file, e.g. runs/latest/model.keras")
@@ -192,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--force", action="store_true", help="replace DIR if it exists")
     x.set_defaults(run=_export)
 
-    i = sub.add_parser("info", help="where the data is, split sizes, the 46 topics",
+    i = sub.add_parser("info", parents=[data], help="where the data is, split sizes, the 46 topics",
                        description="Show where the data was found, the split sizes and the 46 topics with their counts.")
     i.set_defaults(run=_info)
     return p
@@ -201,11 +213,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(
     argv=None, # the arguments after `reuters-nb`; default: the command line's
 ) -> int:
-    "Run `reuters-nb` with `argv`; returns the exit code: 0 done, 1 an error (on one line), 2 a usage error"
+    "Run `reuters-nb` with `argv`; returns the exit code: 0 done, 1 an error (on one line), 2 a usage error, 130 Ctrl-C, 141 a closed pipe, 143 SIGTERM"
     try: args = build_parser().parse_args(argv)
     except SystemExit as e: return e.code  # --help, --version (0) or a usage error (2), already printed
     if args.command == "train" and args.verbose != "auto": args.verbose = int(args.verbose)
     try: args.run(args)
+    except BrokenPipeError:  # e.g. `reuters-nb predict … | head -1`: the reader has all it wanted
+        try: os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush at exit
+        except (OSError, ValueError): pass
+        return 141  # as a program ended by SIGPIPE
     except (OSError, ValueError, TypeError) as e:
         print(f"reuters-nb: error: {' '.join(str(e).split())}", file=sys.stderr)
         return 1

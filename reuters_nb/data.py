@@ -8,6 +8,7 @@ Docs: https://reuters-nb.github.io/reuters_nb/data.html.md"""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 from dataclasses import dataclass
@@ -18,9 +19,9 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['DATA_ENV', 'ORIGIN', 'SHA256', 'NUM_CLASSES', 'NUM_WORDS', 'N_VAL', 'BATCH_SIZE', 'sha256sum', 'verify_file',
-           'find_data_file', 'check_int', 'load_data', 'get_word_index', 'decode_wire', 'get_label_names',
-           'TopicSummary', 'topic_summary']
+__all__ = ['DATA_ENV', 'ORIGIN', 'SHA256', 'NUM_CLASSES', 'NUM_WORDS', 'N_VAL', 'BATCH_SIZE', 'sha256sum', 'read_verified',
+           'find_data_file', 'read_data_file', 'check_int', 'load_data', 'get_word_index', 'decode_wire',
+           'get_label_names', 'TopicSummary', 'topic_summary']
 
 # %% ../nbs/00_data.ipynb #35670539
 DATA_ENV = "REUTERS_NB_DATA"  # environment variable naming a folder with an offline copy of the data
@@ -42,28 +43,29 @@ def sha256sum(path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""): h.update(block)
     return h.hexdigest()
 
-# %% ../nbs/00_data.ipynb #35791c43
-@lru_cache(maxsize=16)
-def _cached_sha256(path:Path, size:int, mtime_ns:int) -> str:
-    "`sha256sum`, computed once per file version (path, size and modification time)"
-    return sha256sum(path)
-
 # %% ../nbs/00_data.ipynb #8bf3116c
-def verify_file(path, fname:str) -> Path:
-    "Raise `ValueError` unless `path` holds the official `fname` (checked by SHA-256)"
+def read_verified(path, fname:str) -> bytes:
+    "The bytes of `path`, read once, if they are the official `fname` (checked by SHA-256); else `ValueError`"
     path = Path(path)
-    stat = path.stat()
-    got = _cached_sha256(path.resolve(), stat.st_size, stat.st_mtime_ns)
+    data = path.read_bytes()
+    got = hashlib.sha256(data).hexdigest()
     if got != SHA256[fname]:
         raise ValueError(
             f"{path} is not the official {fname}: its SHA-256 is {got}, expected {SHA256[fname]}. "
             f"The file is corrupted or was replaced, so it was not loaded. Delete it and copy it again "
             f"(or let Keras download it again from {ORIGIN}{fname}).")
-    return path
+    return data
 
 # %% ../nbs/00_data.ipynb #b09c4304
+def _keras_cache_candidates(fname:str) -> list[Path]:
+    "Where `keras.utils.get_file` keeps `fname`: `$KERAS_HOME` (default `~/.keras`), else `/tmp/.keras`, under `datasets/`"
+    home = Path(os.environ.get("KERAS_HOME") or "~/.keras").expanduser()
+    return [home/"datasets"/fname, Path("/tmp/.keras/datasets")/fname]
+
 def _keras_cached_file(fname:str) -> Path:
-    "Keras's cached copy of `fname`, downloaded (and hash-checked by Keras) if needed"
+    "Keras's cached copy of `fname`; Keras is imported (and downloads) only when nothing is cached yet"
+    cached = next((p for p in _keras_cache_candidates(fname) if p.is_file()), None)
+    if cached is not None: return cached
     import keras
     try: return Path(keras.utils.get_file(fname, origin=ORIGIN + fname, file_hash=SHA256[fname]))
     except Exception as e:
@@ -71,26 +73,32 @@ def _keras_cached_file(fname:str) -> Path:
             f"Could not find or download {fname} ({type(e).__name__}: {e}). "
             f"If this machine is offline, copy reuters.npz and reuters_word_index.json from {ORIGIN} "
             f"into a folder and set the environment variable {DATA_ENV} to that folder "
-            f"(or pass data_dir= to the function you called).") from e
+            f"(or pass data_dir= to the function you called, or --data-dir to reuters-nb).") from e
 
 # %% ../nbs/00_data.ipynb #084fb067
 def find_data_file(
     fname:str, # `reuters.npz` or `reuters_word_index.json`
     data_dir=None, # folder holding the file; default: `$REUTERS_NB_DATA`, else Keras's cache
 ) -> Path:
-    "Path of a verified copy of the dataset file `fname`"
+    "Where the dataset file `fname` is (not yet verified: `read_data_file` reads and checks it)"
     if fname not in SHA256: raise ValueError(f"Unknown dataset file {fname!r}: expected one of {sorted(SHA256)}.")
     setting = "data_dir" if data_dir is not None else f"${DATA_ENV}"
     folder = data_dir if data_dir is not None else os.environ.get(DATA_ENV) or None
-    if folder is None: path = _keras_cached_file(fname)
-    else:
-        path = Path(folder).expanduser()/fname
-        if not path.is_file():
-            raise FileNotFoundError(
-                f"{path} does not exist. The folder given by {setting} ({folder}) must hold "
-                f"reuters.npz and reuters_word_index.json, the files Keras downloads from {ORIGIN}. "
-                f"Point {setting} at such a folder, or unset {DATA_ENV} to use Keras's download and cache.")
-    return verify_file(path, fname)
+    if folder is None: return _keras_cached_file(fname)
+    path = Path(folder).expanduser()/fname
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} does not exist. The folder given by {setting} ({folder}) must hold "
+            f"reuters.npz and reuters_word_index.json, the files Keras downloads from {ORIGIN}. "
+            f"Point {setting} at such a folder, or unset {DATA_ENV} to use Keras's download and cache.")
+    return path
+
+def read_data_file(
+    fname:str, # `reuters.npz` or `reuters_word_index.json`
+    data_dir=None, # folder holding the file; default: `$REUTERS_NB_DATA`, else Keras's cache
+) -> bytes:
+    "The verified bytes of the dataset file `fname`: found by `find_data_file`, checked by `read_verified`"
+    return read_verified(find_data_file(fname, data_dir), fname)
 
 # %% ../nbs/00_data.ipynb #8d5a48f2
 def check_int(
@@ -98,12 +106,14 @@ def check_int(
     name:str, # its name, for the message
     minimum:int, # the smallest allowed value
     allow_none:bool=False, # whether None is allowed too
+    maximum:int|None=None, # the largest allowed value, if any
 ):
-    "Raise `TypeError`/`ValueError` unless `value` is an int ≥ `minimum` (or None when allowed)"
+    "Raise `TypeError`/`ValueError` unless `value` is an int in `minimum..maximum` (or None when allowed)"
     if value is None and allow_none: return
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be an integer{' or None' if allow_none else ''}, got {value!r} ({type(value).__name__}).")
     if value < minimum: raise ValueError(f"{name} must be at least {minimum}, got {value}.")
+    if maximum is not None and value > maximum: raise ValueError(f"{name} must be at most {maximum:,}, got {value:,}.")
 
 # %% ../nbs/00_data.ipynb #26cec756
 def _as_object_array(seqs) -> np.ndarray:
@@ -129,10 +139,11 @@ def load_data(
     check_int(index_from, "index_from", 0)
     check_int(start_char, "start_char", 0, allow_none=True)
     check_int(oov_char, "oov_char", 0, allow_none=True)
-    if not isinstance(test_split, (int, float)) or not 0 <= test_split <= 1:
+    check_int(seed, "seed", 0, maximum=2**32 - 1)  # what NumPy's RandomState accepts
+    if isinstance(test_split, bool) or not isinstance(test_split, (int, float)) or not 0 <= test_split <= 1:
         raise ValueError(f"test_split must be a fraction between 0 and 1, got {test_split!r}.")
-    path = find_data_file("reuters.npz", data_dir)
-    with np.load(path, allow_pickle=True) as f: xs, labels = f["x"], f["y"]  # safe: sha256 verified just above
+    data = read_data_file("reuters.npz", data_dir)
+    with np.load(io.BytesIO(data), allow_pickle=True) as f: xs, labels = f["x"], f["y"]  # safe: these bytes were verified
     order = np.arange(len(xs))
     np.random.RandomState(seed).shuffle(order)
     xs, labels = xs[order], labels[order]
@@ -161,15 +172,25 @@ def get_word_index(
     data_dir=None, # folder with `reuters_word_index.json`; default: `$REUTERS_NB_DATA`, else Keras's cache
 ) -> dict[str, int]:
     "Same as `keras.datasets.reuters.get_word_index`: a dict from word to frequency rank (1 = most frequent)"
-    return dict(_read_word_index(find_data_file("reuters_word_index.json", data_dir)))
+    return dict(_word_index(data_dir))
+
+def _word_index(data_dir=None) -> dict[str, int]:
+    "The verified word index, parsed once per version of the file (do not modify: `get_word_index` returns a copy)"
+    return _parse_word_index(*_file_version("reuters_word_index.json", data_dir))
+
+def _file_version(fname:str, data_dir) -> tuple[Path, tuple]:
+    "The file's path, and what changes whenever its content can have changed (`ctime` moves on every write and `touch`)"
+    path = find_data_file(fname, data_dir).resolve()
+    st = path.stat()
+    return path, (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 @lru_cache(maxsize=4)
-def _read_word_index(path:Path) -> dict[str, int]:
-    with open(path, encoding="utf-8") as f: return json.load(f)
+def _parse_word_index(path:Path, version:tuple) -> dict[str, int]:
+    return json.loads(read_verified(path, "reuters_word_index.json"))  # parses exactly the bytes that were checked
 
 @lru_cache(maxsize=4)
-def _reverse_word_index(path:Path) -> dict[int, str]:
-    return {rank: word for word, rank in _read_word_index(path).items()}
+def _reverse_word_index(path:Path, version:tuple) -> dict[int, str]:
+    return {rank: word for word, rank in _parse_word_index(path, version).items()}
 
 # %% ../nbs/00_data.ipynb #fa684048
 def decode_wire(
@@ -178,9 +199,16 @@ def decode_wire(
     data_dir=None, # folder with `reuters_word_index.json`; default: `$REUTERS_NB_DATA`, else Keras's cache
 ) -> str:
     "The words of wire `seq`, with `?` for padding, start, unknown and reserved indices"
-    if isinstance(seq, str): raise TypeError("decode_wire takes a sequence of word indices; to turn text into indices use `encode_text`.")
-    reverse = _reverse_word_index(find_data_file("reuters_word_index.json", data_dir))
-    return " ".join(reverse.get(int(i) - index_from, "?") for i in seq)
+    if isinstance(seq, (str, bytes, bytearray)):
+        raise TypeError(f"decode_wire takes a sequence of word indices, got {type(seq).__name__}; "
+                        "to turn text into indices use `encode_text`.")
+    check_int(index_from, "index_from", 0)
+    ids = np.asarray(seq)
+    if ids.ndim != 1 or (ids.size and not np.issubdtype(ids.dtype, np.integer)):
+        raise TypeError(f"decode_wire takes one wire, a flat sequence of integer word indices; got an array of "
+                        f"shape {ids.shape} and dtype {ids.dtype}.")
+    reverse = _reverse_word_index(*_file_version("reuters_word_index.json", data_dir))
+    return " ".join(reverse.get(int(i) - index_from, "?") for i in ids)
 
 # %% ../nbs/00_data.ipynb #61a6118f
 def get_label_names() -> tuple[str, ...]:

@@ -1,4 +1,4 @@
-"""The experiments the chapter suggests, run for you over several seeds: hidden layers of 32, 64 or 128 units, one, two or three of them, and the 4-unit bottleneck, each through the chapter's protocol.
+"""The experiments the chapter suggests, run for you over several seeds: hidden layers of 32, 64 or 128 units, one, two or three of them, and bottlenecks of 16 and 4 units, each through the chapter's protocol; then the chapter's wrap-up.
 
 Docs: https://reuters-nb.github.io/reuters_nb/experiments.html.md"""
 

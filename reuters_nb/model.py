@@ -13,7 +13,23 @@ from .data import NUM_CLASSES, NUM_WORDS, check_int
 from .vectorize import WireVectorizer
 
 # %% auto #0
-__all__ = ['build_model', 'end_to_end', 'text_model_parts']
+__all__ = ['MAX_WEIGHTS', 'check_model_size', 'build_model', 'end_to_end', 'text_model_parts']
+
+# %% ../nbs/02_model.ipynb #b81017bd
+MAX_WEIGHTS = 50_000_000  # the largest network built here: 200 MB of float32 weights, about four times that while training
+
+def check_model_size(
+    num_words:int, # input length
+    hidden, # units of each hidden layer
+    num_classes:int=NUM_CLASSES, # units of the output layer
+):
+    "Refuse, before anything is allocated, a stack of `Dense` layers with more than `MAX_WEIGHTS` weights and biases"
+    sizes = [num_words, *hidden, num_classes]
+    weights = sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+    if weights > MAX_WEIGHTS:
+        raise ValueError(f"A network {' → '.join(f'{s:,}' for s in sizes)} has {weights:,} weights ({weights * 4 / 1e9:.1f} GB as "
+                         f"float32, about four times that while training); the limit is {MAX_WEIGHTS:,} ({MAX_WEIGHTS * 4 / 1e6:.0f} MB). "
+                         f"Use fewer hidden units.")
 
 # %% ../nbs/02_model.ipynb #71b9fd9d
 def build_model(
@@ -30,6 +46,7 @@ def build_model(
     check_int(num_classes, "num_classes", 2)
     if isinstance(hidden, int): hidden = (hidden,)
     for units in hidden: check_int(units, "each entry of hidden", 1)
+    check_model_size(num_words, hidden, num_classes)
     if loss not in ("categorical_crossentropy", "sparse_categorical_crossentropy"):
         raise ValueError(f"loss must be 'categorical_crossentropy' (one-hot labels) or "
                          f"'sparse_categorical_crossentropy' (integer labels), got {loss!r}.")

@@ -7,14 +7,20 @@ Docs: https://reuters-nb.github.io/reuters_nb/pipeline.html.md"""
 # %% ../nbs/07_pipeline.ipynb #4d7d0203
 from __future__ import annotations
 
+import ctypes
+import errno
 import json
 import os
 import platform
 import re
 import shutil
+import signal
 import tempfile
+import threading
 import uuid
 import warnings
+import zipfile
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -25,14 +31,14 @@ import tensorflow as tf
 from . import __version__
 from .analysis import confusion_matrix, top_topics, topic_report
 from .data import BATCH_SIZE, N_VAL, NUM_CLASSES, NUM_WORDS, check_int, find_data_file, load_data
-from .model import build_model, end_to_end, text_model_parts
+from .model import build_model, check_model_size, end_to_end, text_model_parts
 from .tfidf import TFIDF_PROTOCOL, TFIDF_WORDS, build_tfidf_model, idf_weights, tfidf_rows, tfidf_text_model
 from .train import chapter_protocol, plot_history
 from .vectorize import SEPARATORS, log_counts, make_vectorizer, to_one_hot, vectorize_sequences
 
 # %% auto #0
-__all__ = ['PRESETS', 'read_wires', 'write_atomic', 'train_and_save', 'load_trained_model', 'predict_texts', 'known_words',
-           'evaluate_model', 'export_model']
+__all__ = ['PRESETS', 'RUN_FILES', 'read_wires', 'run_folder', 'train_and_save', 'load_trained_model', 'predict_texts',
+           'known_words', 'evaluate_model', 'export_model']
 
 # %% ../nbs/07_pipeline.ipynb #b595efbb
 PRESETS = {  # what `train_and_save(model=NAME)` and `reuters-nb train --model NAME` train
@@ -48,26 +54,19 @@ def read_wires(
     if not isinstance(text, str): raise TypeError(f"text must be a string, got {type(text).__name__}.")
     return [" ".join(block.split()) for block in re.split(r"\n\s*\n", text) if block.strip()]
 
-# %% ../nbs/07_pipeline.ipynb #de51d2f6
-def write_atomic(
-    path, # the file to write
-    write, # function writing a file at the path it is given, e.g. `model.save`
-) -> Path:
-    "Call `write` on a temporary file next to `path`, then rename it to `path`, so no reader sees a half-written file"
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}{path.suffix}")  # keeps the suffix: `.keras`, `.png`
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally: tmp.unlink(missing_ok=True)
-    return path
-
 # %% ../nbs/07_pipeline.ipynb #8d251855
-def _check_out(out:Path, force:bool):
-    "Refuse, before any work, an output folder that cannot be written or that already holds a model"
+RUN_FILES = ("model.keras", "metrics.json", "loss.png", "accuracy.png")  # what a run folder holds
+
+def _check_out(out:Path, force:bool, holds:tuple=RUN_FILES, what:str="model.keras"):
+    "Refuse, before any work, an output folder that cannot be written, that holds a run (unless `force`) or other files"
     if out.exists() and not out.is_dir(): raise NotADirectoryError(f"The output folder {out} is a file.")
-    if (out/"model.keras").exists() and not force:
-        raise FileExistsError(f"{out/'model.keras'} already exists: pass --force to overwrite it, or choose another --out folder.")
+    if out.is_dir():
+        if (out/what).exists() and not force:
+            raise FileExistsError(f"{out/what} already exists: pass --force to overwrite it, or choose another --out folder.")
+        other = sorted(p.name for p in out.iterdir() if p.name not in holds and not p.name.startswith("."))
+        if other:
+            raise FileExistsError(f"{out} holds files that are not a run's ({', '.join(other[:3])}{', …' if len(other) > 3 else ''}), "
+                                  f"and a run replaces its folder as a whole: choose a new or empty --out folder.")
     folder = out
     while not folder.exists(): folder = folder.parent  # the folder that `out` will be created in
     if not folder.is_dir(): raise NotADirectoryError(f"Cannot create the output folder {out}: {folder} is a file.")
@@ -77,6 +76,96 @@ def _check_out(out:Path, force:bool):
 def _versions() -> dict:
     return dict(python=platform.python_version(), numpy=np.__version__, tensorflow=tf.__version__,
                 keras=keras.__version__, reuters_nb=__version__)
+
+# %% ../nbs/07_pipeline.ipynb #11b48d00
+def _exchange(a:Path, b:Path) -> bool:
+    "Swap the folders `a` and `b` in one atomic step (Linux's `renameat2(RENAME_EXCHANGE)`); False where it is not available"
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None: return False
+    AT_FDCWD, RENAME_EXCHANGE = -100, 2
+    return renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0
+
+def _swap_in(stage:Path, out:Path):
+    "Put the folder `stage` in the place of `out`, as a whole; the old `out` is deleted"
+    if not out.exists(): return os.replace(stage, out)
+    if _exchange(stage, out): return shutil.rmtree(stage)
+    old = out.with_name(f".{out.name}.old-{uuid.uuid4().hex[:8]}")
+    os.replace(out, old)
+    os.replace(stage, out)
+    shutil.rmtree(old)
+
+@contextmanager
+def _lock(out:Path):
+    "Hold an exclusive lock on the folder `out` (a `flock` on `.NAME.lock` beside it), or raise `BlockingIOError`"
+    import fcntl
+    path = out.parent/f".{out.name}.lock"
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 200).decode("utf-8", "replace").strip() or "a process"
+            os.close(fd)
+            raise BlockingIOError(f"Another run is writing into {out} ({holder}): wait for it to end, or choose another --out folder.") from None
+        try:
+            if os.stat(path).st_ino == os.fstat(fd).st_ino: break
+        except FileNotFoundError: pass
+        os.close(fd)  # the run that held it removed the file meanwhile: lock the file that is there now
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, f"pid {os.getpid()}, since {datetime.now().isoformat(timespec='seconds')}".encode())
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+        os.close(fd)
+
+@contextmanager
+def _terminate_as_exit():
+    "Turn SIGTERM into `SystemExit(143)` meanwhile, so that `finally` blocks clean up (main thread only)"
+    if threading.current_thread() is not threading.main_thread(): yield; return
+    def handler(signum, frame): raise SystemExit(128 + signum)
+    previous = signal.signal(signal.SIGTERM, handler)
+    try: yield
+    finally: signal.signal(signal.SIGTERM, previous)
+
+def _sweep(out:Path):
+    "Remove what killed runs into `out` left behind: staging and old folders beside it, temporaries inside it"
+    for p in out.parent.glob(f".{out.name}.tmp-*"): shutil.rmtree(p, ignore_errors=True)
+    for p in out.parent.glob(f".{out.name}.old-*"): shutil.rmtree(p, ignore_errors=True)
+    if out.is_dir():
+        for p in out.glob(".*.tmp-*"): p.unlink(missing_ok=True)
+
+@contextmanager
+def run_folder(
+    out, # the folder the run is written to; replaced as a whole when the run succeeds
+    force:bool=False, # replace a run already in `out`
+    holds:tuple=RUN_FILES, # the files a folder of this kind holds; other files make `out` unsafe to replace
+    what:str="model.keras", # the file whose presence means `out` already holds one
+):
+    "Lock `out`, yield an empty staging folder beside it, and swap it in for `out` if the block ends without error"
+    if not str(out).strip(): raise ValueError("The output folder is empty: give a folder, e.g. --out runs/latest.")
+    out = Path(out)
+    _check_out(out, force, holds, what)  # before any work, and without writing anything
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with _lock(out), _terminate_as_exit():
+        _check_out(out, force, holds, what)  # again, now that no other run can be writing
+        _sweep(out)
+        stage = out.with_name(f".{out.name}.tmp-{uuid.uuid4().hex[:8]}")
+        stage.mkdir()
+        keras_tmp, tempfile.tempdir = tempfile.tempdir, str(stage)  # Keras's own temporary files go into the stage too
+        try:
+            try: yield stage
+            finally: tempfile.tempdir = keras_tmp
+            for p in stage.iterdir():  # what Keras or another library left behind
+                if p.name not in holds: shutil.rmtree(p) if p.is_dir() else p.unlink()
+            _swap_in(stage, out)
+        except OSError as e:
+            writing = e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO) or str(e.filename or "").startswith(str(stage))
+            if not writing: raise
+            reason = "no space left on the device" if e.errno == errno.ENOSPC else (e.strerror or str(e))
+            name = out/Path(e.filename).relative_to(stage) if str(e.filename or "").startswith(str(stage)) else e.filename or "the run"
+            raise OSError(e.errno, f"Could not write {name} ({reason}): the run was not saved, and {out} "
+                                   f"is as it was. {'Free some space and run again.' if e.errno == errno.ENOSPC else ''}".strip()) from e
+        finally: shutil.rmtree(stage, ignore_errors=True)
 
 # %% ../nbs/07_pipeline.ipynb #7bc17bb8
 def train_and_save(
@@ -89,46 +178,50 @@ def train_and_save(
     data_dir=None, # folder with the data; default: `$REUTERS_NB_DATA`, else Keras's cache
     model:str="chapter", # a key of `PRESETS`: "chapter", or "tfidf-svm" for the stronger model
 ) -> dict:
-    "Train a preset through `chapter_protocol`, save it as an end-to-end model with its metrics and plots in `out`; returns the metrics"
+    "Train a preset through `chapter_protocol`, save it as an end-to-end model with its metrics and plots in the run folder `out`; returns the metrics"
     if model not in PRESETS: raise ValueError(f"model must be one of {', '.join(PRESETS)}; got {model!r}.")
     preset = PRESETS[model]
     check_int(epochs, "epochs", 1, allow_none=True)
-    check_int(seed, "seed", 0)
+    check_int(seed, "seed", 0, maximum=2**32 - 1)
     hidden = tuple(preset["hidden"] if hidden is None else [hidden] if isinstance(hidden, int) else hidden)
-    if not str(out).strip(): raise ValueError("The output folder is empty: give a folder, e.g. --out runs/latest.")
-    out = Path(out)
-    _check_out(out, force)
-    data_file = find_data_file("reuters.npz", data_dir)
-    num_words = preset["num_words"]
-    (train_data, train_labels), (test_data, test_labels) = load_data(num_words=num_words, data_dir=data_dir)
-    y_train, y_test = to_one_hot(train_labels), to_one_hot(test_labels)
-    settings = dict(epochs=epochs, seeds=(seed,), verbose=verbose, hidden=hidden, **preset["protocol"])
-    if model == "chapter":
-        x_train, x_test = (vectorize_sequences(s, num_words, dtype=np.uint8) for s in (train_data, test_data))
-        result = chapter_protocol(x_train, y_train, x_test, y_test, build_model, **settings)
-        trained = keras.Sequential([keras.Input(shape=(num_words,)), *result.model.layers], name=result.model.name)  # no optimizer state
-        net = end_to_end(make_vectorizer(num_words, data_dir=data_dir), trained)
-    else:
-        x_train = log_counts(train_data, num_words)
-        idf = idf_weights(x_train)  # from the training wires only
-        rows_train, rows_test = tfidf_rows(x_train, idf), tfidf_rows(log_counts(test_data, num_words), idf)
-        result = chapter_protocol(rows_train, y_train, rows_test, y_test, build_tfidf_model, **settings)
-        net = tfidf_text_model(result.model, idf, data_dir)
-    history = {k: [float(v) for v in vs] for k, vs in result.history.items()}
-    metrics = dict(test_loss=result.test_loss[0], test_accuracy=result.accuracy, model=model, loss=result.model.loss,
-                   num_words=num_words, monitor=preset["protocol"].get("monitor", "val_loss"), best_epoch=result.best_epoch, epochs=result.epochs, hidden=list(hidden), seed=seed,
-                   retrain_on=result.retrain_on, batch_size=preset["protocol"].get("batch_size", BATCH_SIZE),
-                   train_wires=result.train_wires, validation_wires=N_VAL, test_wires=len(test_labels), history=history,
-                   data_source=str(data_file), versions=_versions(), timestamp=datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    import matplotlib.pyplot as plt
-    figures = dict(zip(("loss.png", "accuracy.png"), plot_history(history, title=result.model.name))) if history else {}
-    out.mkdir(parents=True, exist_ok=True)
-    try:
-        write_atomic(out/"model.keras", net.save)
-        for name, fig in figures.items(): write_atomic(out/name, lambda p: fig.savefig(p, dpi=100))
-        write_atomic(out/"metrics.json", lambda p: Path(p).write_text(json.dumps(metrics, indent=2) + "\n"))
-    finally:
-        for fig in figures.values(): plt.close(fig)
+    for units in hidden: check_int(units, "each entry of hidden", 1)
+    check_model_size(preset["num_words"], hidden)  # before the data is loaded
+    with run_folder(out, force) as stage:  # locked, checked, and swapped in whole at the end
+        data_file = find_data_file("reuters.npz", data_dir)
+        num_words = preset["num_words"]
+        (train_data, train_labels), (test_data, test_labels) = load_data(num_words=num_words, data_dir=data_dir)
+        y_train, y_test = to_one_hot(train_labels), to_one_hot(test_labels)
+        settings = dict(epochs=epochs, seeds=(seed,), verbose=verbose, hidden=hidden, **preset["protocol"])
+        if model == "chapter":
+            x_train, x_test = (vectorize_sequences(s, num_words, dtype=np.uint8) for s in (train_data, test_data))
+            result = chapter_protocol(x_train, y_train, x_test, y_test, build_model, **settings)
+            trained = keras.Sequential([keras.Input(shape=(num_words,)), *result.model.layers], name=result.model.name)  # no optimizer state
+            net = end_to_end(make_vectorizer(num_words, data_dir=data_dir), trained)
+        else:
+            x_train = log_counts(train_data, num_words)
+            idf = idf_weights(x_train)  # from the training wires only
+            rows_train, rows_test = tfidf_rows(x_train, idf), tfidf_rows(log_counts(test_data, num_words), idf)
+            result = chapter_protocol(rows_train, y_train, rows_test, y_test, build_tfidf_model, **settings)
+            net = tfidf_text_model(result.model, idf, data_dir)
+        history = {k: [float(v) for v in vs] for k, vs in result.history.items()}
+        metrics = dict(test_loss=result.test_loss[0], test_accuracy=result.accuracy, model=model, loss=result.model.loss,
+                       num_words=num_words, monitor=preset["protocol"].get("monitor", "val_loss"), best_epoch=result.best_epoch,
+                       epochs=result.epochs, hidden=list(hidden), seed=seed, retrain_on=result.retrain_on,
+                       batch_size=preset["protocol"].get("batch_size", BATCH_SIZE), train_wires=result.train_wires,
+                       validation_wires=N_VAL, test_wires=len(test_labels), history=history, data_source=str(data_file),
+                       versions=_versions(), timestamp=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        import matplotlib.pyplot as plt
+        figures = dict(zip(("loss.png", "accuracy.png"), plot_history(history, title=result.model.name))) if history else {}
+        writers = {"model.keras": net.save, **{name: (lambda p, fig=fig: fig.savefig(p, dpi=100)) for name, fig in figures.items()},
+                   "metrics.json": lambda p: p.write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")}
+        try:
+            for name, write in writers.items():
+                try: write(stage/name)
+                except OSError as e:
+                    e.filename = e.filename or str(stage/name)  # Keras's zip writer does not say which file failed
+                    raise
+        finally:
+            for fig in figures.values(): plt.close(fig)
     return metrics
 
 # %% ../nbs/07_pipeline.ipynb #53d3fd3e
@@ -145,6 +238,9 @@ def load_trained_model(
 ):
     "Load an end-to-end topic model, checking that it maps raw text to 46 topic probabilities"
     path = _model_file(path)
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{path} is not a .keras file: a .keras file is a zip archive, and this one is not "
+                         f"(it may be truncated, or another kind of file). Give a .keras file written by `reuters-nb train`.")
     try:
         with warnings.catch_warnings():  # predicting needs no loss or optimizer, so an optimizer's saved state is not loaded
             warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
@@ -157,6 +253,11 @@ def load_trained_model(
     if classifier.output_shape != (None, NUM_CLASSES):
         raise ValueError(f"{path} maps text to outputs of shape {classifier.output_shape}, "
                          f"but a Reuters topic model gives {NUM_CLASSES} topic probabilities: (None, {NUM_CLASSES}).")
+    probe = model.predict(tf.constant(["cocoa prices rose", "net profit fell", "zyxwv"]), verbose=0)  # known, and unknown words
+    if not (np.all(probe >= 0) and np.allclose(probe.sum(axis=1), 1, atol=1e-3)):
+        raise ValueError(f"{path} does not output probabilities: on a probe batch its outputs range from {probe.min():.3g} "
+                         f"to {probe.max():.3g} and sum to {probe.sum(axis=1).min():.3g}..{probe.sum(axis=1).max():.3g} per wire, "
+                         f"not to 1. Its last layer must be a softmax, as `build_model`'s is.")
     return model
 
 # %% ../nbs/07_pipeline.ipynb #e2915170
@@ -225,14 +326,9 @@ def export_model(
         path = Path(model)
         model = load_trained_model(path/"model.keras" if path.is_dir() else path)
     text_model_parts(model)  # refuse anything but a model from raw text
-    if not str(out).strip(): raise ValueError("The output folder is empty: give a folder for the SavedModel.")
-    out = Path(out)
-    if out.exists() and not force: raise FileExistsError(f"{out} already exists: pass --force to replace it, or choose another folder.")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp-{uuid.uuid4().hex[:8]}")
-    try:
-        model.export(str(tmp), format="tf_saved_model", verbose=False)
-        if out.exists(): shutil.rmtree(out)
-        os.replace(tmp, out)
-    finally: shutil.rmtree(tmp, ignore_errors=True)
-    return out
+    saved = ("saved_model.pb", "fingerprint.pb", "variables", "assets")  # what `model.export` writes
+    with run_folder(out, force, holds=saved, what="saved_model.pb") as stage:
+        model.export(str(stage/"model"), format="tf_saved_model", verbose=False)
+        for p in (stage/"model").iterdir(): os.replace(p, stage/p.name)
+        (stage/"model").rmdir()
+    return Path(out)

@@ -14,7 +14,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from .data import NUM_CLASSES, NUM_WORDS, check_int, _read_word_index, find_data_file, get_word_index
+from .data import NUM_CLASSES, NUM_WORDS, _word_index, check_int, get_word_index
 
 # %% auto #0
 __all__ = ['SEPARATORS', 'vectorize_sequences', 'to_one_hot', 'tokenize', 'encode_text', 'log_counts', 'WireVectorizer',
@@ -32,7 +32,10 @@ def vectorize_sequences(
         raise TypeError("vectorize_sequences takes sequences of word indices, not text: encode text first with `encode_text`.")
     try: lengths = np.fromiter(map(len, sequences), dtype=np.int64, count=len(sequences))
     except TypeError: raise TypeError("vectorize_sequences takes a list of sequences (lists of word indices); for one wire pass `[seq]`.") from None
-    cols = np.fromiter(chain.from_iterable(sequences), dtype=np.int64, count=int(lengths.sum()))
+    values = np.fromiter(chain.from_iterable(sequences), dtype=np.float64, count=int(lengths.sum()))  # exact below 2**53
+    cols = values.astype(np.int64)
+    if not np.array_equal(cols, values):
+        raise TypeError(f"Word indices must be whole numbers, found {float(values[cols != values][0])}.")
     if cols.size and (cols.min() < 0 or cols.max() >= dimension):
         bad = cols.max() if cols.max() >= dimension else cols.min()
         raise ValueError(f"Word index {bad} is outside 0..{dimension - 1}. Load the data with num_words={dimension} "
@@ -81,9 +84,12 @@ def encode_text(
 ) -> list[int]:
     "Word indices of `text` with the dataset's conventions, ready for `vectorize_sequences`"
     check_int(num_words, "num_words", 1)
+    check_int(start_char, "start_char", 0, allow_none=True)
+    check_int(oov_char, "oov_char", 0)
+    check_int(index_from, "index_from", 0)
     words = tokenize(text)
     if not words: raise ValueError("The text is empty (no words after removing punctuation): give the wire's body text.")
-    word_index = _read_word_index(find_data_file("reuters_word_index.json", data_dir))
+    word_index = _word_index(data_dir)
     ranks = np.array([word_index.get(w, 0) for w in words], dtype=np.int64) + index_from
     ranks[(ranks == index_from) | (ranks >= num_words)] = oov_char  # unknown word, or not among the `num_words` most frequent
     return ([start_char] if start_char is not None else []) + ranks.tolist()

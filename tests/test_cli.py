@@ -201,10 +201,14 @@ def bad_models(tmp_path_factory):
     "Model files the command must refuse: Keras models of the wrong shape, a file that is no model"
     folder = tmp_path_factory.mktemp("bad_models")
     make = ("import sys; from reuters_nb.model import build_model, end_to_end; from reuters_nb.vectorize import make_vectorizer; "
-            "build_model().save(sys.argv[1]); end_to_end(make_vectorizer(), build_model(num_classes=10)).save(sys.argv[2])")
-    subprocess.run([sys.executable, "-c", make, folder / "multi_hot_only.keras", folder / "ten_topics.keras"],
+            "build_model().save(sys.argv[1]); end_to_end(make_vectorizer(), build_model(num_classes=10)).save(sys.argv[2]); "
+            "import keras; m = build_model(); m.layers[-1].activation = keras.activations.linear; "
+            "end_to_end(make_vectorizer(), m).save(sys.argv[3])")
+    subprocess.run([sys.executable, "-c", make, *(folder / f for f in ("multi_hot_only.keras", "ten_topics.keras", "scores.keras"))],
                    check=True, capture_output=True)
     (folder / "broken.keras").write_bytes(b"not a zip file")
+    import zipfile
+    with zipfile.ZipFile(folder / "other_zip.keras", "w") as z: z.writestr("notes.txt", "a zip, but not a Keras model")
     return folder
 
 
@@ -212,7 +216,9 @@ def bad_models(tmp_path_factory):
     ("predict", "missing.keras", "No model file at"),
     ("evaluate", "missing.keras", "No model file at"),
     ("predict", ".", "(it is a folder)"),
-    ("predict", "broken.keras", "could not be loaded as a Keras model"),
+    ("predict", "broken.keras", "is not a .keras file: a .keras file is a zip archive"),
+    ("predict", "other_zip.keras", "could not be loaded as a Keras model"),
+    ("predict", "scores.keras", "does not output probabilities"),
     ("predict", "multi_hot_only.keras", "is not a model from raw text"),
     ("evaluate", "multi_hot_only.keras", "not a WireVectorizer followed by a classifier"),
     ("evaluate", "ten_topics.keras", "outputs of shape (None, 10)"),
@@ -282,3 +288,122 @@ def test_console_script():
     assert script, "no reuters-nb script: reinstall with `pip install -e .`"
     r = subprocess.run([script, "--version"], capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout.startswith("reuters-nb "), (r.stdout, r.stderr)
+
+
+# ------------------------------------------------------------------ faults: kills, races, a full disk, bad bytes
+
+SLOW_SAVE = """import sys, time, keras
+from reuters_nb.cli import main
+def save(self, path, *args, **kwargs):  # writes part of the file, says so, then hangs: a save cut short
+    with open(path, "wb") as f: f.write(b"PK partial")
+    print("SAVING", flush=True)
+    time.sleep(600)
+keras.Model.save = save
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def start_slow_train(out, *args):
+    "`reuters-nb train --epochs 1 --out OUT` that hangs in the middle of writing model.keras; returns once it is there"
+    p = subprocess.Popen([sys.executable, "-c", SLOW_SAVE, "train", "--epochs", "1", "--verbose", "0", "--out", str(out), *args],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = p.stdout.readline()
+    assert line.strip() == "SAVING", (line, p.stderr.read() if p.poll() is not None else "")
+    return p
+
+
+def leftovers(folder: Path):
+    "Hidden files and folders: staging folders, locks, temporaries"
+    return sorted(p.name for p in folder.rglob(".*"))
+
+
+@pytest.mark.parametrize("signal_name, code", [("SIGKILL", -9), ("SIGTERM", 143)])
+def test_a_killed_run_leaves_the_previous_run_whole(trained, tmp_path, signal_name, code):
+    import signal
+    out = tmp_path / "run"
+    shutil.copytree(trained[0], out)
+    before = {f: (out / f).read_bytes() for f in RUN_FILES}
+    p = start_slow_train(out, "--force", "--hidden", "8")
+    p.send_signal(getattr(signal, signal_name))
+    assert p.wait(timeout=60) == code, p.stderr.read()
+    assert {f: (out / f).read_bytes() for f in RUN_FILES} == before  # not a new model beside old metrics
+    if signal_name == "SIGTERM": assert leftovers(tmp_path) == []  # cleaned up before it ended
+    else: assert [n for n in leftovers(tmp_path) if n.startswith(".run.tmp-")], leftovers(tmp_path)  # SIGKILL: no chance
+    r = run("train", "--epochs", "1", "--hidden", "8", "--verbose", "0", "--out", out, "--force")
+    assert r.returncode == 0, r.stderr
+    assert leftovers(tmp_path) == []  # the next run swept what the killed one left
+    assert json.loads((out / "metrics.json").read_text())["hidden"] == [8]
+
+
+def test_a_second_run_into_the_same_folder_is_refused(tmp_path):
+    out = tmp_path / "run"
+    first = start_slow_train(out)  # holds the folder, in the middle of its save
+    try:
+        line = assert_error(run("train", "--epochs", "1", "--out", out, "--force"), 1, f"Another run is writing into {out}")
+        assert f"pid {first.pid}" in line, line
+    finally:
+        first.terminate()
+        first.wait(timeout=60)
+    assert not out.exists() and leftovers(tmp_path) == []  # the first never finished: no run, nothing left
+
+
+def _mount_tmpfs(folder: Path, size: str) -> bool:
+    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    r = subprocess.run([*sudo, "mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True)
+    return r.returncode == 0
+
+
+def test_a_full_disk_names_the_file_and_leaves_nothing(tmp_path):
+    small = tmp_path / "small"
+    small.mkdir()
+    if not _mount_tmpfs(small, "1m"):  # the model file is 2.7 MB
+        if os.environ.get("CI"): pytest.fail("CI must be able to mount a small tmpfs (run as root, or with sudo -n)")
+        pytest.skip("cannot mount a tmpfs here (needs root or sudo -n)")
+    try:
+        temp = tmp_path / "tmp"
+        temp.mkdir()
+        line = assert_error(run("train", "--epochs", "1", "--verbose", "0", "--out", small / "run", env={"TMPDIR": str(temp)}), 1,
+                            "model.keras", "no space left on the device", "the run was not saved")
+        assert "Free some space" in line, line
+        assert sorted(os.listdir(small)) == []  # no half-written model, no staging folder, no lock
+        assert sorted(os.listdir(temp)) == []  # and no temporary folder of Keras's elsewhere
+    finally:
+        subprocess.run([*([] if os.geteuid() == 0 else ["sudo", "-n"]), "umount", str(small)], check=True)
+
+
+def test_output_is_utf8_json_whatever_the_input_bytes(trained, tmp_path):
+    out, _ = trained
+    env = {**os.environ, "LC_ALL": "C.UTF-8", "PYTHONIOENCODING": "utf-8:strict"}
+    r = subprocess.run([*CLI, "predict", str(out / "model.keras"), b"Caf\xe9 prices rose", "--json"], capture_output=True, env=env)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout.decode("utf-8"))[0]["text"] == "Caf\ufffd prices rose"
+    r = subprocess.run([*CLI, "predict", str(out / "model.keras"), "--json"], input=b"Caf\xe9 prices\n\nnet \xff profit\n",
+                       capture_output=True, env=env)
+    assert r.returncode == 0, r.stderr
+    assert [a["text"] for a in json.loads(r.stdout.decode("utf-8"))] == ["Caf\ufffd prices", "net \ufffd profit"]
+
+
+def test_a_closed_pipe_ends_quietly(trained):
+    out, _ = trained
+    p = subprocess.Popen([*CLI, "predict", str(out / "model.keras"), *[COCOA] * 400, "--top-k", "46"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # about 1 MB of output: more than a pipe holds
+    first = p.stdout.readline()
+    p.stdout.close()  # `| head -1`
+    assert p.wait(timeout=120) == 141
+    assert first.startswith(b"1. Cocoa") and p.stderr.read() == b""
+
+
+def test_data_dir_option(tmp_path):
+    "`--data-dir` wins over $REUTERS_NB_DATA, on every command that reads the data"
+    from reuters_nb.data import find_data_file
+    real = find_data_file("reuters.npz").parent.resolve()
+    nowhere = {"REUTERS_NB_DATA": str(tmp_path / "nowhere")}
+    assert_error(run("info", env=nowhere), 1, "nowhere")
+    r = run("info", "--data-dir", real, env=nowhere)
+    assert r.returncode == 0 and f"Data: {real} (from --data-dir)" in r.stdout, (r.stdout, r.stderr)
+    assert_error(run("train", "--epochs", "1", "--out", tmp_path / "run", "--data-dir", tmp_path / "empty"), 1, "empty")
+
+
+def test_hidden_too_large_is_refused_before_loading(tmp_path):
+    line = assert_error(run("train", "--hidden", "100000", "--out", tmp_path / "run"), 1, "1,004,700,046 weights", "limit is 50,000,000")
+    assert all_files(tmp_path) == []

@@ -30,6 +30,8 @@ def test_both_languages_are_run():
 def test_nbdev_test(nb):
     r = subprocess.run(["nbdev-test", str(nb)], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, f"nbdev-test failed on {nb.name}:\n{r.stderr[-6000:]}"
+    said = r.stdout + r.stderr  # nbdev-test also exits 0 when it skipped the notebook ("No files were eligible")
+    assert "Success." in said and "No files were eligible" not in said, f"nbdev-test did not test {nb.name}:\n{said[-2000:]}"
 
 
 @pytest.mark.parametrize("nb", KOREAN, ids=_ids(KOREAN))
@@ -37,18 +39,23 @@ def test_runs_in_jupyter_kernel(nb):
     run_notebook(nb)
 
 
-def _snapshot():
-    "Contents of every file under reuters_nb/ and nbs/"
-    return {p: p.read_bytes() for d in ("reuters_nb", "nbs") for p in (ROOT / d).rglob("*")
+def _snapshot(root):
+    "Contents of every file under reuters_nb/ and nbs/ of `root`, by path relative to it"
+    return {str(p.relative_to(root)): p.read_bytes() for d in ("reuters_nb", "nbs") for p in (root / d).rglob("*")
             if p.is_file() and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts}
 
 
-def test_export_and_clean_change_nothing():
-    before = _snapshot()
+def test_export_and_clean_change_nothing(tmp_path):
+    "On a copy of the project: a failure must not rewrite the working tree (the next run would pass), nor race nbdev-test"
+    import shutil
+    copy = tmp_path / "project"
+    for d in ("reuters_nb", "nbs"): shutil.copytree(ROOT / d, copy / d, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    shutil.copy(ROOT / "pyproject.toml", copy)
+    before = _snapshot(copy)
     for cmd in (["nbdev-export"], ["nbdev-clean"]):
-        subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
-    after = _snapshot()
-    changed = sorted(str(p.relative_to(ROOT)) for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+        subprocess.run(cmd, cwd=copy, check=True, capture_output=True)
+    after = _snapshot(copy)
+    changed = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
     assert not changed, f"run nbdev-export and nbdev-clean, then commit; they changed: {changed}"
 
 

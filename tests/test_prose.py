@@ -1,0 +1,98 @@
+"""Every result quoted in a page's prose, in English and in Korean, is one the page computed.
+
+A result is a number with a decimal point or a percent sign in a markdown cell (inline code and link targets
+aside). Each must be one of:
+- a value of the page's *results cell*: a hidden code cell starting with `# Results quoted in the prose`, whose
+  saved output is a JSON object of the numbers the page computed, written with the precision the prose uses
+  (0.7854 is quoted as 0.785, 78.5 %, 79 %; an exact 813/2,246 as well);
+- one of the book's own figures (`BOOK`), in a sentence that says it is the book's;
+- a definition rather than a result (`FIXED`: the 20 % test split, a coin toss's 50 %, sections 3.5 and 4.2).
+
+So a number typed by hand, or left behind when a re-run changed the outputs, fails here. The saved outputs are what
+the site shows; `python tools/run_nbs.py --save` refreshes them. The last test plants a wrong number in a real page and
+checks that it is caught."""
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+from run_nbs import notebooks  # noqa: E402
+
+RESULTS_CELL = "# Results quoted in the prose"
+NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(\s?%)|(?<![\w.\d])(\d*\.\d+)(?![\w.\d])")
+# The book's figures (first edition, §3.5, and the second edition's §4.2), allowed where the sentence names the book
+BOOK = {"78 %", "19 %", "71 %", "79 %", "80 %", "8 points"}
+SAYS_BOOK = re.compile(r"book|chapter|edition|책|판|이 장", re.I)
+FIXED = {"20 %": "the test split Keras keeps", "50 %": "a coin toss on two balanced classes", "2 %": "1/46, by arithmetic",
+         "3.5": "a section of the book", "4.2": "a section of the book", "0.5": "a dropout rate, a setting",
+         "84 %": "the target set before the exploration of A stronger model"}
+
+
+def _norm(text): return re.sub(r"\s?%", " %", text.strip())
+
+
+def prose_numbers(nb) -> list[tuple[str, str]]:
+    "Each number of the page's markdown that looks like a result, with its sentence"
+    found = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown": continue
+        text = re.sub(r"`[^`]*`", "", "".join(cell["source"]))
+        text = re.sub(r"\]\([^)]*\)", "]", text)
+        for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
+            for m in NUMBER.finditer(sentence): found.append((_norm(m.group(0)), sentence))
+    return found
+
+
+def results_of(nb) -> dict | None:
+    "The JSON object printed by the page's results cell, from its saved output"
+    for cell in nb["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code" and RESULTS_CELL in source:
+            text = "".join("".join(o.get("text", "")) for o in cell.get("outputs", []))
+            return json.loads(text) if text.strip() else {}
+    return None
+
+
+def _forms(value: float) -> set[str]:
+    "How prose may write `value`: 0.785 / 0.79 / 0.8, 78.5 % / 78 % / 79 %, and a whole number as itself"
+    forms = {f"{value:.{d}f}" for d in (1, 2, 3, 4)} | {f"{100 * value:.{d}f} %" for d in (0, 1, 2)}
+    if float(value).is_integer(): forms.add(f"{int(value)}")
+    return forms
+
+
+def problems_of(nb, name: str) -> list[str]:
+    results = results_of(nb)
+    allowed = set().union(*(_forms(v) for v in (results or {}).values())) if results else set()
+    problems = []
+    for number, sentence in prose_numbers(nb):
+        if number in FIXED or number in allowed: continue
+        if number in BOOK and SAYS_BOOK.search(sentence): continue
+        where = "" if results is not None else f" (the page has no results cell `{RESULTS_CELL}`)"
+        problems.append(f"{name}: {number!r} is not a result of the page{where}: …{sentence.strip()[:160]}…")
+    return problems
+
+
+PAGES = notebooks()
+
+
+@pytest.mark.parametrize("nb", PAGES, ids=[str(p.relative_to(ROOT / "nbs")) for p in PAGES])
+def test_quoted_results_come_from_the_page(nb):
+    problems = problems_of(json.loads(nb.read_text(encoding="utf-8")), str(nb.relative_to(ROOT)))
+    assert not problems, "\n" + "\n".join(problems)
+
+
+def test_a_number_edited_by_hand_is_caught():
+    "Plant a wrong number in a real page's prose, in each language, and the check must report it"
+    for rel in ("nbs/06_tfidf.ipynb", "nbs/ko/06_tfidf.ipynb"):
+        nb = json.loads((ROOT / rel).read_text(encoding="utf-8"))
+        results = results_of(nb)
+        assert results, f"{rel} must have a results cell with saved output"
+        assert not problems_of(nb, rel)
+        nb["cells"].append({"cell_type": "markdown", "metadata": {}, "source": ["The linear SVM reaches 0.913 on the test wires."]})
+        assert any("'0.913'" in p for p in problems_of(nb, rel)), problems_of(nb, rel)
+        nb["cells"][-1]["source"] = ["The book reports 71 % for its 4-unit network."]  # a book figure, said to be one
+        assert not problems_of(nb, rel)
