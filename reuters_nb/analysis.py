@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .data import NUM_CLASSES, get_label_names
+from .data import NUM_CLASSES, get_label_names, say
 from .model import build_model
 from .train import chapter_protocol
 
@@ -129,9 +129,10 @@ class TopicReport:
     def _repr_markdown_(self) -> str:
         rows = [f"| {self.names[i]} | {self.precision[i]:.2f} | {self.recall[i]:.2f} | {self.f1[i]:.2f} | {self.support[i]} |"
                 for i in np.argsort(-self.support, kind="stable")]
-        avg = [f"| **{k} average** | " + " | ".join(f"{v:.2f}" for v in self.average(k).values()) + f" | {self.support.sum()} |"
+        avg = [f"| **{say(k + ' average', '평균(' + {'macro': '매크로', 'weighted': '가중'}[k] + ')')}** | " + " | ".join(f"{v:.2f}" for v in self.average(k).values()) + f" | {self.support.sum()} |"
                for k in ("macro", "weighted")]
-        return "\n".join(["| topic | precision | recall | F1 | support |", "|:---|---:|---:|---:|---:|", *rows, *avg])
+        header = say("| topic | precision | recall | F1 | support |", "| 토픽 | 정밀도 | 재현율 | F1 | 지원 |")
+        return "\n".join([header, "|:---|---:|---:|---:|---:|", *rows, *avg])
 
 def topic_report(
     cm, # counts from `confusion_matrix`

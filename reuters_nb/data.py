@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['DATA_ENV', 'ORIGIN', 'SHA256', 'NUM_CLASSES', 'NUM_WORDS', 'N_VAL', 'BATCH_SIZE', 'sha256sum', 'read_verified',
-           'find_data_file', 'read_data_file', 'check_int', 'load_data', 'get_word_index', 'decode_wire',
-           'get_label_names', 'TopicSummary', 'topic_summary']
+__all__ = ['DATA_ENV', 'ORIGIN', 'SHA256', 'NUM_CLASSES', 'NUM_WORDS', 'N_VAL', 'BATCH_SIZE', 'LANGUAGES', 'set_language', 'say',
+           'sha256sum', 'read_verified', 'find_data_file', 'read_data_file', 'check_int', 'load_data', 'get_word_index',
+           'decode_wire', 'get_label_names', 'TopicSummary', 'topic_summary']
 
 # %% ../nbs/00_data.ipynb #35670539
 DATA_ENV = "REUTERS_NB_DATA"  # environment variable naming a folder with an offline copy of the data
@@ -34,6 +34,23 @@ NUM_CLASSES = 46  # topics in the dataset
 NUM_WORDS = 10_000  # the chapter's vocabulary: the most frequent words kept, the multi-hot length
 N_VAL = 1_000  # training wires the chapter holds out for validation
 BATCH_SIZE = 512  # the chapter's batch size
+
+# %% ../nbs/00_data.ipynb #4510ebac
+LANGUAGES = ("en", "ko")  # the languages of the tables the package prints
+_language = "en"
+
+def set_language(
+    lang:str, # "en" (the default) or "ko"
+) -> str:
+    "Print the package's tables and sentences in `lang` from now on; returns the language they were in"
+    global _language
+    if lang not in LANGUAGES: raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, got {lang!r}.")
+    previous, _language = _language, lang
+    return previous
+
+def say(en:str, ko:str) -> str:
+    "`en` or `ko`, whichever language `set_language` chose"
+    return ko if _language == "ko" else en
 
 # %% ../nbs/00_data.ipynb #a150c3ad
 def sha256sum(path) -> str:
@@ -231,7 +248,8 @@ class TopicSummary:
     def _repr_markdown_(self) -> str:
         share = self.train / self.train.sum()
         rows = [f"| {i} | {self.names[i]} | {self.train[i]:,} | {share[i]:.1%} | {self.test[i]:,} |" for i in self.order()]
-        return "\n".join(["| label | topic | train | share | test |", "|---:|:---|---:|---:|---:|", *rows])
+        header = say("| label | topic | train | share | test |", "| 레이블 | 토픽 | 훈련 | 비율 | 테스트 |")
+        return "\n".join([header, "|---:|:---|---:|---:|---:|", *rows])
 
     def plot(self, ax=None):
         "Bar chart of wires per topic, most frequent first"

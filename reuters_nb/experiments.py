@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .data import NUM_CLASSES
+from .data import NUM_CLASSES, say
 from .model import build_model
 from .train import chapter_protocol
 
@@ -54,7 +54,9 @@ def sweep_table(summary:dict) -> Markdown:
     "The sweep's summary as a Markdown table"
     rows = [f"| {name} | {s['epochs']} | {s['val_accuracy']:.3f} | {s['test_accuracy'][0]:.3f} ± {s['test_accuracy'][1]:.3f} |"
             for name, s in summary.items()]
-    return Markdown("\n".join(["| hidden layers | epochs chosen | validation accuracy | test accuracy (mean ± std over seeds) |",
+    header = say("| hidden layers | epochs chosen | validation accuracy | test accuracy (mean ± std over seeds) |",
+                 "| 은닉층 | 고른 에포크 | 검증 정확도 | 테스트 정확도 (시드 평균 ± 표준 편차) |")
+    return Markdown("\n".join([header,
                                "|:---|---:|---:|---:|", *rows]))
 
 # %% ../nbs/05_experiments.ipynb #85301630

@@ -38,6 +38,18 @@ def all_files(folder: Path):
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
 
 
+def _mount_tmpfs(folder: Path, size: str, *options: str) -> bool:
+    "Mount a tmpfs of `size` on `folder` (as root, or with sudo -n); False where that is not allowed"
+    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    r = subprocess.run([*sudo, "mount", "-t", "tmpfs", "-o", ",".join([f"size={size}", *options]), "tmpfs", str(folder)],
+                       capture_output=True)
+    return r.returncode == 0
+
+
+def _umount(folder: Path):
+    subprocess.run([*([] if os.geteuid() == 0 else ["sudo", "-n"]), "umount", str(folder)], check=True)
+
+
 @pytest.fixture(scope="session")
 def trained(tmp_path_factory):
     "A run folder written by `reuters-nb train --epochs 1` (Keras's progress bar and all)"
@@ -125,11 +137,17 @@ def test_train_unwritable_out(tmp_path):
     assert_error(run("train", "--out", tmp_path / "a_file" / "run"), 1, "Cannot create the output folder", "is a file")
     assert_error(run("train", "--out", tmp_path / "a_file"), 1, "is a file")
     assert all_files(tmp_path) == ["a_file"]
-    if os.geteuid() != 0:  # root may write anywhere
-        locked = tmp_path / "locked"
-        locked.mkdir(mode=0o555)
-        assert_error(run("train", "--out", locked / "run"), 1, "Cannot write into")
+    locked = tmp_path / "locked"  # a folder no one can write into, as root too: a read-only file system
+    locked.mkdir()
+    if not _mount_tmpfs(locked, "1m", "ro"):
+        if os.environ.get("CI"): pytest.fail("CI must be able to mount a small tmpfs (run as root, or with sudo -n)")
+        if os.geteuid() == 0: pytest.skip("cannot mount a read-only tmpfs here")
+        locked.chmod(0o555)  # without root, permissions do it
+    try:
+        assert_error(run("train", "--out", locked / "run"), 1, "Cannot write into", "choose another --out folder")
         assert all_files(locked) == []
+    finally:
+        if os.path.ismount(locked): _umount(locked)
 
 
 def test_data_not_found_gives_the_library_message(tmp_path, monkeypatch):
@@ -347,12 +365,6 @@ def test_a_second_run_into_the_same_folder_is_refused(tmp_path):
     assert not out.exists() and leftovers(tmp_path) == []  # the first never finished: no run, nothing left
 
 
-def _mount_tmpfs(folder: Path, size: str) -> bool:
-    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
-    r = subprocess.run([*sudo, "mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True)
-    return r.returncode == 0
-
-
 def test_a_full_disk_names_the_file_and_leaves_nothing(tmp_path):
     small = tmp_path / "small"
     small.mkdir()
@@ -368,7 +380,7 @@ def test_a_full_disk_names_the_file_and_leaves_nothing(tmp_path):
         assert sorted(os.listdir(small)) == []  # no half-written model, no staging folder, no lock
         assert sorted(os.listdir(temp)) == []  # and no temporary folder of Keras's elsewhere
     finally:
-        subprocess.run([*([] if os.geteuid() == 0 else ["sudo", "-n"]), "umount", str(small)], check=True)
+        _umount(small)
 
 
 def test_output_is_utf8_json_whatever_the_input_bytes(trained, tmp_path):

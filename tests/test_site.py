@@ -104,6 +104,9 @@ READ_PAGE = r"""() => {
     links: Array.from(document.querySelectorAll("a[href]")).map(a => ({href: a.href, text: a.textContent.trim(),
                                                                        inMain: main.contains(a)})),
     code: Array.from(main.querySelectorAll("div.sourceCode pre, pre.sourceCode")).map(e => e.textContent),
+    cut: Array.from(main.querySelectorAll("pre")).map(p => ({line: p.textContent.split("\n").reduce((a, b) => b.length > a.length ? b : a, ""),
+                                                             over: p.scrollWidth - p.clientWidth}))
+                  .filter(p => p.line.length <= 100 && p.over > 1).map(p => p.line.slice(0, 60)),
     images: Array.from(document.images).map(i => ({src: i.src.slice(0, 80), ok: i.complete && i.naturalWidth > 0})),
     sidebar: side ? Array.from(side.querySelectorAll(".sidebar-item-section a.sidebar-link[href]"))
                         .map(a => ({href: a.href, text: a.textContent.trim(), section: section(a)})) : [],
@@ -177,6 +180,8 @@ def test_site_in_browser(served_site):
             info = tab.evaluate(READ_PAGE)
             seen[path] = info
             problems += [f"{path}: picture does not render: {i['src']}…" for i in info["images"] if not i["ok"]]
+            # the page is wide enough: at 1280 px a line of up to 100 characters of code or output is not cut off
+            problems += [f"{path}: a line of code is cut off at 1280 px (wider than its box): {line!r}…" for line in info["cut"]]
             for snippet in CHAPTER_CODE.get(path.removeprefix("ko/"), []):
                 if not any(snippet in block for block in info["code"]):
                     problems.append(f"{path}: the chapter's code `{snippet}` is not shown as source on the page")

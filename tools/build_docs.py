@@ -34,7 +34,8 @@ from smalldocs.site import Site
 # nbdev's _quarto.yml also asks Quarto for a Markdown copy of each page (for readers and LLMs); smalldocs makes
 # HTML only, and says so
 QUARTO_ONLY = {"unknown key format-links", "format commonmark is not built: smalldocs makes only html",
-               "format.html.keep-md is ignored"}
+               "format.html.keep-md is ignored",
+               "format.html.grid is ignored"}  # Quarto's page widths; styles.css gives smalldocs the same ones
 
 
 class QuartoSite(Site):

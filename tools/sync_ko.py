@@ -51,9 +51,15 @@ DIRECTIVES = {"export": ["#| exec_doc", "#| echo: false"], "exports": ["#| exec_
               "default_exp": []}
 
 
+# English line -> its Korean line: the one line of code that differs between twins, choosing the language of the
+# tables the package prints (`reuters_nb.data.set_language`); every other line of code is the same in both
+LINES = {'set_language("en")': 'set_language("ko")'}
+
+
 def ko_source(src: str) -> str | None:
-    "An English code cell's source as its Korean twin has it: directives mapped; None for a cell left empty"
-    lines = src.splitlines(keepends=True)
+    "An English code cell's source as its Korean twin has it: directives and `LINES` mapped; None for a cell left empty"
+    lines = [LINES[l.rstrip("\n")] + ("\n" if l.endswith("\n") else "") if l.rstrip("\n") in LINES else l
+             for l in src.splitlines(keepends=True)]
     out, mapped = [], False
     for i, line in enumerate(lines):
         m = _DIRECTIVE.match(line)
