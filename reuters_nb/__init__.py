@@ -3,11 +3,10 @@ __version__ = "0.1.0"
 import importlib as _importlib
 import importlib.abc as _abc
 import importlib.util as _util
-import os as _os
 import sys as _sys
 
-# Keep TensorFlow's C++ start-up chatter (CUDA probes, CPU feature notes) out of notebooks and the CLI.
-_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Importing the package changes nothing in os.environ: TensorFlow's C++ start-up notes are held back where they
+# would bury the output (the command line's `_quiet_stderr`, the saved notebook outputs of tools/run_nbs.py).
 
 
 # Saved models carry a Keras layer of this package (`reuters_nb.vectorize.WireVectorizer`), so Keras can load them only

@@ -419,3 +419,15 @@ def test_data_dir_option(tmp_path):
 def test_hidden_too_large_is_refused_before_loading(tmp_path):
     line = assert_error(run("train", "--hidden", "100000", "--out", tmp_path / "run"), 1, "1,004,700,046 weights", "limit is 50,000,000")
     assert all_files(tmp_path) == []
+
+
+def test_python_dash_m_reuters_nb():
+    "`python -m reuters_nb` is the command line too"
+    r = subprocess.run([sys.executable, "-m", "reuters_nb", "--version"], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.startswith("reuters-nb "), (r.stdout, r.stderr)
+
+
+def test_importing_the_package_leaves_the_environment_alone():
+    code = "import os, json; before = dict(os.environ); import reuters_nb, reuters_nb.data; print(json.dumps(dict(os.environ) == before))"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.stdout.strip() == "true", (r.stdout, r.stderr)
