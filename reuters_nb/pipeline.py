@@ -97,7 +97,9 @@ def _swap_in(stage:Path, out:Path):
 @contextmanager
 def _lock(out:Path):
     "Hold an exclusive lock on the folder `out` (a `flock` on `.NAME.lock` beside it), or raise `BlockingIOError`"
-    import fcntl
+    try: import fcntl
+    except ImportError:  # Windows has no flock: runs into one folder are not serialised there
+        yield; return
     path = out.parent/f".{out.name}.lock"
     while True:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)

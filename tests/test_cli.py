@@ -431,3 +431,28 @@ def test_importing_the_package_leaves_the_environment_alone():
     code = "import os, json; before = dict(os.environ); import reuters_nb, reuters_nb.data; print(json.dumps(dict(os.environ) == before))"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.stdout.strip() == "true", (r.stdout, r.stderr)
+
+
+def test_ctrl_c_ends_with_130_and_keeps_the_previous_run(trained, tmp_path):
+    import signal
+    out = tmp_path / "run"
+    shutil.copytree(trained[0], out)
+    before = {f: (out / f).read_bytes() for f in RUN_FILES}
+    p = start_slow_train(out, "--force")
+    p.send_signal(signal.SIGINT)
+    assert p.wait(timeout=60) == 130
+    assert p.stderr.read().strip().splitlines()[-1] == "reuters-nb: interrupted"
+    assert {f: (out / f).read_bytes() for f in RUN_FILES} == before and leftovers(tmp_path) == []
+
+
+def test_file_dash_is_standard_input(trained):
+    out, _ = trained
+    r = run("predict", out / "model.keras", "--file", "-", "--json", "--top-k", "1", stdin=f"{COCOA}\n\n{EARN}\n")
+    assert r.returncode == 0, r.stderr
+    assert [a["text"] for a in json.loads(r.stdout)] == [COCOA, EARN]
+
+
+def test_hidden_alone_trains_a_linear_model(tmp_path):
+    r = run("train", "--epochs", "1", "--hidden", "--verbose", "0", "--out", tmp_path / "run")
+    assert r.returncode == 0, r.stderr
+    assert json.loads((tmp_path / "run" / "metrics.json").read_text())["hidden"] == []
