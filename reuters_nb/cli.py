@@ -16,12 +16,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
-from .data import DATA_ENV, N_VAL, NUM_CLASSES, NUM_WORDS, find_data_file, load_data, read_data_file, topic_summary
+from .data import DATA_ENV, MAX_SEED, N_VAL, NUM_CLASSES, NUM_WORDS, find_data_file, load_data, read_data_file, topic_summary
 
 # %% auto #0
 __all__ = ['MODELS', 'build_parser', 'main']
 
 # %% ../nbs/08_cli.ipynb #7e2f5199
+_REPORTED = (OSError, ValueError, TypeError)  # the errors `main` reports on one line, without a traceback
+
 @contextmanager
 def _quiet_stderr():
     "Hold back what C++ libraries write straight to file descriptor 2; show it if the block fails unexpectedly"
@@ -30,7 +32,7 @@ def _quiet_stderr():
     with tempfile.TemporaryFile() as held:
         os.dup2(held.fileno(), 2)
         try: yield
-        except (OSError, ValueError, TypeError): raise  # a mistake `main` reports on one line; the notes would only bury it
+        except _REPORTED: raise  # a mistake `main` reports on one line; the notes would only bury it
         except BaseException:
             os.dup2(saved, 2)
             held.seek(0)
@@ -170,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--hidden", type=_int_at_least(1), nargs="*", default=None, metavar="UNITS",
                    help="units of each hidden layer (default: 64 64 for chapter, none for tfidf-svm; "
                         "--hidden alone: none, a linear model)")
-    t.add_argument("--seed", type=_int_at_least(0, 2**32 - 1), default=0, help="random seed (default: 0)")
+    t.add_argument("--seed", type=_int_at_least(0, MAX_SEED), default=0, help="random seed (default: 0)")
     t.add_argument("--out", default="runs/latest", metavar="DIR",
                    help="folder to write the run into (default: runs/latest)")
     t.add_argument("--force", action="store_true", help="overwrite a model already in DIR")
@@ -222,7 +224,7 @@ def main(
         try: os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush at exit
         except (OSError, ValueError): pass
         return 141  # as a program ended by SIGPIPE
-    except (OSError, ValueError, TypeError) as e:
+    except _REPORTED as e:
         print(f"reuters-nb: error: {' '.join(str(e).split())}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

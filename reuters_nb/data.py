@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['DATA_ENV', 'ORIGIN', 'SHA256', 'NUM_CLASSES', 'NUM_WORDS', 'N_VAL', 'BATCH_SIZE', 'LANGUAGES', 'set_language', 'say',
-           'sha256sum', 'read_verified', 'find_data_file', 'read_data_file', 'check_int', 'load_data', 'get_word_index',
-           'decode_wire', 'get_label_names', 'TopicSummary', 'topic_summary']
+__all__ = ['DATA_ENV', 'ORIGIN', 'SHA256', 'NUM_CLASSES', 'NUM_WORDS', 'N_VAL', 'BATCH_SIZE', 'MAX_SEED', 'LANGUAGES',
+           'set_language', 'say', 'sha256sum', 'read_verified', 'find_data_file', 'read_data_file', 'check_int',
+           'load_data', 'get_word_index', 'decode_wire', 'get_label_names', 'TopicSummary', 'topic_summary']
 
 # %% ../nbs/00_data.ipynb #35670539
 DATA_ENV = "REUTERS_NB_DATA"  # environment variable naming a folder with an offline copy of the data
@@ -34,6 +34,7 @@ NUM_CLASSES = 46  # topics in the dataset
 NUM_WORDS = 10_000  # the chapter's vocabulary: the most frequent words kept, the multi-hot length
 N_VAL = 1_000  # training wires the chapter holds out for validation
 BATCH_SIZE = 512  # the chapter's batch size
+MAX_SEED = 2**32 - 1  # the largest seed NumPy's RandomState (and so Keras's set_random_seed) accepts
 
 # %% ../nbs/00_data.ipynb #4510ebac
 LANGUAGES = ("en", "ko")  # the languages of the tables the package prints
@@ -156,7 +157,7 @@ def load_data(
     check_int(index_from, "index_from", 0)
     check_int(start_char, "start_char", 0, allow_none=True)
     check_int(oov_char, "oov_char", 0, allow_none=True)
-    check_int(seed, "seed", 0, maximum=2**32 - 1)  # what NumPy's RandomState accepts
+    check_int(seed, "seed", 0, maximum=MAX_SEED)
     if isinstance(test_split, bool) or not isinstance(test_split, (int, float)) or not 0 <= test_split <= 1:
         raise ValueError(f"test_split must be a fraction between 0 and 1, got {test_split!r}.")
     data = read_data_file("reuters.npz", data_dir)

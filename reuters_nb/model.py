@@ -23,7 +23,8 @@ def check_model_size(
     hidden, # units of each hidden layer
     num_classes:int=NUM_CLASSES, # units of the output layer
 ):
-    "Refuse, before anything is allocated, a stack of `Dense` layers with more than `MAX_WEIGHTS` weights and biases"
+    "Refuse, before anything is allocated, hidden sizes below 1, or a stack of `Dense` layers with more than `MAX_WEIGHTS` weights and biases"
+    for units in hidden: check_int(units, "each entry of hidden", 1)
     sizes = [num_words, *hidden, num_classes]
     weights = sum(a * b + b for a, b in zip(sizes, sizes[1:]))
     if weights > MAX_WEIGHTS:
@@ -45,7 +46,6 @@ def build_model(
     check_int(num_words, "num_words", 1)
     check_int(num_classes, "num_classes", 2)
     if isinstance(hidden, int): hidden = (hidden,)
-    for units in hidden: check_int(units, "each entry of hidden", 1)
     check_model_size(num_words, hidden, num_classes)
     if loss not in ("categorical_crossentropy", "sparse_categorical_crossentropy"):
         raise ValueError(f"loss must be 'categorical_crossentropy' (one-hot labels) or "

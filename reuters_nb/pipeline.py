@@ -30,7 +30,7 @@ import tensorflow as tf
 
 from . import __version__
 from .analysis import confusion_matrix, top_topics, topic_report
-from .data import BATCH_SIZE, N_VAL, NUM_CLASSES, NUM_WORDS, check_int, find_data_file, load_data
+from .data import BATCH_SIZE, MAX_SEED, N_VAL, NUM_CLASSES, NUM_WORDS, check_int, find_data_file, load_data
 from .model import build_model, check_model_size, end_to_end, text_model_parts
 from .tfidf import TFIDF_PROTOCOL, TFIDF_WORDS, build_tfidf_model, idf_weights, tfidf_rows, tfidf_text_model
 from .train import chapter_protocol, plot_history
@@ -184,9 +184,8 @@ def train_and_save(
     if model not in PRESETS: raise ValueError(f"model must be one of {', '.join(PRESETS)}; got {model!r}.")
     preset = PRESETS[model]
     check_int(epochs, "epochs", 1, allow_none=True)
-    check_int(seed, "seed", 0, maximum=2**32 - 1)
+    check_int(seed, "seed", 0, maximum=MAX_SEED)
     hidden = tuple(preset["hidden"] if hidden is None else [hidden] if isinstance(hidden, int) else hidden)
-    for units in hidden: check_int(units, "each entry of hidden", 1)
     check_model_size(preset["num_words"], hidden)  # before the data is loaded
     with run_folder(out, force) as stage:  # locked, checked, and swapped in whole at the end
         data_file = find_data_file("reuters.npz", data_dir)

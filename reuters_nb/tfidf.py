@@ -63,7 +63,6 @@ def build_tfidf_model(
 ) -> keras.Model:
     "A compiled model from sparse TF-IDF rows (`tfidf_rows`) to 46 topic scores: probabilities for logistic regression, margins for the SVM"
     check_int(num_words, "num_words", 4)
-    for units in hidden: check_int(units, "each entry of hidden", 1)
     check_model_size(num_words, hidden)
     if loss not in ("squared_hinge", "categorical_crossentropy"):
         raise ValueError(f"loss must be 'squared_hinge' or 'categorical_crossentropy', got {loss!r}.")

@@ -13,7 +13,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from .data import BATCH_SIZE, N_VAL, check_int
+from .data import BATCH_SIZE, MAX_SEED, N_VAL, check_int
 from .model import build_model
 
 # %% auto #0
@@ -69,7 +69,7 @@ def fit_model(
     "Build a fresh seeded model with `make_model(**kwargs)` and fit it; returns `(model, history)`"
     check_int(epochs, "epochs", 1)
     check_int(batch_size, "batch_size", 1)
-    check_int(seed, "seed", 0, maximum=2**32 - 1)
+    check_int(seed, "seed", 0, maximum=MAX_SEED)
     keras.utils.set_random_seed(seed)
     model = make_model(**kwargs)
     _check_inputs(x, y, model)
@@ -199,7 +199,7 @@ def chapter_protocol(
     if monitor not in ("val_loss", "val_accuracy"): raise ValueError(f"monitor must be 'val_loss' or 'val_accuracy', got {monitor!r}.")
     seeds = tuple(seeds)
     if not seeds: raise ValueError("seeds must name at least one seed.")
-    for s in seeds: check_int(s, "each seed", 0, maximum=2**32 - 1)
+    for s in seeds: check_int(s, "each seed", 0, maximum=MAX_SEED)
     check_int(max_epochs, "max_epochs", 1)
     check_int(epochs, "epochs", 1, allow_none=True)
     check_int(patience, "patience", 1, allow_none=True)
