@@ -12,21 +12,26 @@ import json
 import os
 import sys
 import tempfile
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 
 from . import __version__
-from .data import DATA_ENV, MAX_SEED, N_VAL, NUM_CLASSES, NUM_WORDS, find_data_file, load_data, read_data_file, topic_summary
+from .data import (DATA_ENV, MAX_SEED, N_VAL, NUM_CLASSES, NUM_WORDS, SHA256, _keras_cache_candidates,
+                             find_data_file, load_data, read_data_file, topic_summary)
 
 # %% auto #0
 __all__ = ['MODELS', 'build_parser', 'main']
 
 # %% ../nbs/08_cli.ipynb #7e2f5199
 _REPORTED = (OSError, ValueError, TypeError)  # the errors `main` reports on one line, without a traceback
+_LIBRARY_LOGS = {"show": False}  # `reuters-nb --verbose`: let the libraries' notes through
 
 @contextmanager
 def _quiet_stderr():
     "Hold back what C++ libraries write straight to file descriptor 2; show it if the block fails unexpectedly"
+    if _LIBRARY_LOGS["show"]:
+        yield
+        return
     sys.stderr.flush()
     saved = os.dup(2)
     with tempfile.TemporaryFile() as held:
@@ -53,9 +58,25 @@ def _pipeline():
             import reuters_nb.pipeline
     return sys.modules["reuters_nb.pipeline"]
 
+def _status(message:str):
+    "A line on standard error about what the command is doing; results go to standard output"
+    print(f"reuters-nb: {message}", file=sys.stderr, flush=True)
+
+def _find_data(data_dir) -> dict[str, Path]:
+    "Where both data files are. When only Keras can provide them (nothing set, nothing cached), Keras downloads them: imported quietly, its download notes on stderr"
+    if data_dir is None and not os.environ.get(DATA_ENV) and not all(
+            any(p.is_file() for p in _keras_cache_candidates(f)) for f in SHA256):
+        _pipeline()
+        with redirect_stdout(sys.stderr): return {f: find_data_file(f) for f in SHA256}
+    return {f: find_data_file(f, data_dir) for f in SHA256}
+
 # %% ../nbs/08_cli.ipynb #5682c369
 def _train(args):
-    m = _pipeline().train_and_save(args.out, args.epochs, args.hidden, args.seed, args.force, args.verbose, args.data_dir, args.model)
+    _status(f"training the {args.model} model into {args.out}: reading the data and starting TensorFlow…")
+    _find_data(args.data_dir)
+    p = _pipeline()
+    with redirect_stdout(sys.stderr):  # Keras's progress bar is progress, not a result: standard output holds only results
+        m = p.train_and_save(args.out, args.epochs, args.hidden, args.seed, args.force, args.verbose, args.data_dir, args.model)
     chosen = f"chosen on the validation {m['monitor'].removeprefix('val_')}" if m["best_epoch"] else "given by --epochs"
     print(f"Test accuracy {m['test_accuracy']:.3f}, test loss {m['test_loss']:.3f}: {m['epochs']} epochs ({chosen}) "
           f"on {m['train_wires']:,} wires.")
@@ -63,10 +84,16 @@ def _train(args):
     print(f"Wrote {', '.join(files)} to {args.out}")
 
 def _evaluate(args):
+    _find_data(args.data_dir)
     p = _pipeline()
     with _quiet_stderr():  # TensorFlow's notes on the kernels it picks
         model = p.load_trained_model(args.model)
         r = p.evaluate_model(model, data_dir=args.data_dir)
+    if args.json:
+        topics = lambda rows: [dict(topic=name, recall=round(recall, 6), support=support) for name, recall, support in rows]
+        print(json.dumps(dict(model=str(args.model), test_wires=r["test_wires"], test_loss=round(r["test_loss"], 6),
+                              test_accuracy=round(r["test_accuracy"], 6), best=topics(r["best"]), worst=topics(r["worst"])), indent=2))
+        return
     print(f"Test set, {r['test_wires']:,} wires: loss {r['test_loss']:.4f}, accuracy {r['test_accuracy']:.4f}")
     for title, rows in (("Best topics by recall", r["best"]), ("Worst topics by recall", r["worst"])):
         print(f"\n{title}:\n  {'topic':<16}{'recall':>7}{'support':>9}")
@@ -116,13 +143,19 @@ def _export(args):
     print(f"Wrote a TensorFlow SavedModel to {out}: its `serve` function maps a batch of strings to {NUM_CLASSES} topic probabilities.")
 
 def _info(args):
-    npz, word_index = find_data_file("reuters.npz", args.data_dir), find_data_file("reuters_word_index.json", args.data_dir)
+    files = _find_data(args.data_dir)
     read_data_file("reuters_word_index.json", args.data_dir)  # checked; `load_data` checks reuters.npz
     (train_data, train_labels), (test_data, test_labels) = load_data(num_words=NUM_WORDS, data_dir=args.data_dir)
-    _pipeline()  # the topic names come from Keras
-    summary = topic_summary(train_labels, test_labels)
+    summary = topic_summary(train_labels, test_labels)  # the names need no Keras: `get_label_names`
+    folder = files["reuters.npz"].parent
     source = "--data-dir" if args.data_dir else f"${DATA_ENV}" if os.environ.get(DATA_ENV) else "Keras's cache"
-    print(f"Data: {npz.parent} (from {source}): {npz.name} and {word_index.name}, SHA-256 checked")
+    if args.json:
+        print(json.dumps(dict(data_dir=str(folder), source=source, files=SHA256, train_wires=len(train_data),
+                              validation_wires=N_VAL, test_wires=len(test_data), num_words=NUM_WORDS,
+                              topics=[dict(label=i, topic=name, train=int(summary.train[i]), test=int(summary.test[i]))
+                                      for i, name in enumerate(summary.names)]), indent=2))
+        return
+    print(f"Data: {folder} (from {source}): {' and '.join(files)}, SHA-256 checked")
     print(f"Wires: {len(train_data):,} training (the first {N_VAL:,} validate), {len(test_data):,} test; "
           f"{len(summary.names)} topics; vocabulary: the {NUM_WORDS:,} most frequent words")
     print(f"\n{'label':>5}  {'topic':<16}{'train':>6}{'test':>6}")
@@ -156,6 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
                 epilog=f"The data is read from the folder in ${DATA_ENV} if set, else from Keras's cache "
                        f"(downloaded the first time). Run `reuters-nb COMMAND --help` for a command's options.")
     p.add_argument("--version", action="version", version=f"reuters-nb {__version__}")
+    p.add_argument("-v", "--verbose", dest="library_logs", action="store_true",
+                   help="show the notes TensorFlow and Keras write when they start (held back by default)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     data = argparse.ArgumentParser(add_help=False)  # the option of every command that reads the data
     data.add_argument("--data-dir", metavar="DIR", default=None,
@@ -173,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="units of each hidden layer (default: 64 64 for chapter, none for tfidf-svm; "
                         "--hidden alone: none, a linear model)")
     t.add_argument("--seed", type=_int_at_least(0, MAX_SEED), default=0, help="random seed (default: 0)")
-    t.add_argument("--out", default="runs/latest", metavar="DIR",
+    t.add_argument("-o", "--out", default="runs/latest", metavar="DIR",
                    help="folder to write the run into (default: runs/latest)")
     t.add_argument("--force", action="store_true", help="overwrite a model already in DIR")
     t.add_argument("--verbose", choices=["auto", "0", "1", "2"], default="auto",
@@ -184,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Evaluate a saved model on the 2,246 test wires: loss, accuracy, and the five "
                                    "best and five worst topics by recall, with their number of test wires (support).")
     e.add_argument("model", metavar="MODEL", help="a .keras file, e.g. runs/latest/model.keras")
+    e.add_argument("--json", action="store_true", help="print JSON: test_wires, test_loss, test_accuracy, best and worst topics")
     e.set_defaults(run=_evaluate)
 
     r = sub.add_parser("predict", help="classify raw English text",
@@ -191,8 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "input, when there is neither) holds wires separated by blank lines.")
     r.add_argument("model", metavar="MODEL", help="a .keras file, e.g. runs/latest/model.keras")
     r.add_argument("text", metavar="TEXT", nargs="*", help="the text of a wire")
-    r.add_argument("--file", metavar="F", help="a UTF-8 text file with one wire per blank-line-separated block; - for standard input")
-    r.add_argument("--top-k", type=_int_at_least(1, NUM_CLASSES), default=3, metavar="K",
+    r.add_argument("-f", "--file", metavar="F", help="a UTF-8 text file with one wire per blank-line-separated block; - for standard input")
+    r.add_argument("-k", "--top-k", type=_int_at_least(1, NUM_CLASSES), default=3, metavar="K",
                    help=f"topics to show per wire, 1 to {NUM_CLASSES} (default: 3)")
     r.add_argument("--json", action="store_true", help="print JSON: per wire its text, known words and topics")
     r.set_defaults(run=_predict)
@@ -202,12 +238,13 @@ def build_parser() -> argparse.ArgumentParser:
                                    "SavedModel: a folder that TensorFlow Serving, or tf.saved_model.load, runs without "
                                    "this package; its `serve` function maps a batch of strings to topic probabilities.")
     x.add_argument("source", metavar="RUN", help="a run folder from `reuters-nb train`, or its model.keras")
-    x.add_argument("--out", required=True, metavar="DIR", help="folder to create for the SavedModel")
+    x.add_argument("-o", "--out", required=True, metavar="DIR", help="folder to create for the SavedModel")
     x.add_argument("--force", action="store_true", help="replace DIR if it exists")
     x.set_defaults(run=_export)
 
     i = sub.add_parser("info", parents=[data], help="where the data is, split sizes, the 46 topics",
                        description="Show where the data was found, the split sizes and the 46 topics with their counts.")
+    i.add_argument("--json", action="store_true", help="print JSON: data_dir, source, files, split sizes, topics in label order")
     i.set_defaults(run=_info)
     return p
 
@@ -219,6 +256,7 @@ def main(
     try: args = build_parser().parse_args(argv)
     except SystemExit as e: return e.code  # --help, --version (0) or a usage error (2), already printed
     if args.command == "train" and args.verbose != "auto": args.verbose = int(args.verbose)
+    _LIBRARY_LOGS["show"] = args.library_logs
     try: args.run(args)
     except BrokenPipeError:  # e.g. `reuters-nb predict … | head -1`: the reader has all it wanted
         try: os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush at exit

@@ -20,8 +20,9 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['DATA_ENV', 'ORIGIN', 'SHA256', 'NUM_CLASSES', 'NUM_WORDS', 'N_VAL', 'BATCH_SIZE', 'MAX_SEED', 'LANGUAGES',
-           'set_language', 'say', 'sha256sum', 'read_verified', 'find_data_file', 'read_data_file', 'check_int',
-           'load_data', 'get_word_index', 'decode_wire', 'get_label_names', 'TopicSummary', 'topic_summary']
+           'LABEL_NAMES', 'set_language', 'say', 'sha256sum', 'read_verified', 'find_data_file', 'read_data_file',
+           'check_int', 'load_data', 'get_word_index', 'decode_wire', 'get_label_names', 'TopicSummary',
+           'topic_summary']
 
 # %% ../nbs/00_data.ipynb #35670539
 DATA_ENV = "REUTERS_NB_DATA"  # environment variable naming a folder with an offline copy of the data
@@ -229,10 +230,15 @@ def decode_wire(
     return " ".join(reverse.get(int(i) - index_from, "?") for i in ids)
 
 # %% ../nbs/00_data.ipynb #61a6118f
+LABEL_NAMES = ("cocoa", "grain", "veg-oil", "earn", "acq", "wheat", "copper", "housing", "money-supply", "coffee",
+               "sugar", "trade", "reserves", "ship", "cotton", "carcass", "crude", "nat-gas", "cpi", "money-fx",
+               "interest", "gnp", "meal-feed", "alum", "oilseed", "gold", "tin", "strategic-metal", "livestock",
+               "retail", "ipi", "iron-steel", "rubber", "heat", "jobs", "lei", "bop", "zinc", "orange", "pet-chem",
+               "dlr", "gas", "silver", "wpi", "hog", "lead")  # Keras's names, in label order (checked below)
+
 def get_label_names() -> tuple[str, ...]:
-    "Names of the 46 topics, in label order (from `keras.datasets.reuters.get_label_names`)"
-    import keras
-    return tuple(keras.datasets.reuters.get_label_names())
+    "Names of the 46 topics, in label order: `keras.datasets.reuters.get_label_names()`, without importing Keras"
+    return LABEL_NAMES
 
 # %% ../nbs/00_data.ipynb #4995ae99
 @dataclass

@@ -4,6 +4,7 @@ One small model (one epoch) is trained once per test session and shared; its acc
 (nbs/06_cli.ipynb checks the chapter's model). Timings are measured by benchmarks/bench_predict.py, not here."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -19,19 +20,29 @@ COCOA = ("Cocoa prices fell in London as Ivory Coast and Ghana reported larger t
 EARN = "The company said first quarter net profit rose to 12.5 mln dlrs, or 45 cts per share, from 9.8 mln dlrs."
 
 
-def run(*args, stdin=None, env=None, cwd=None):
-    "Run `python -m reuters_nb.cli ARGS`; standard input is `stdin`, or empty"
+def run(*args, stdin=None, env=None, cwd=None, unset=()):
+    "Run `python -m reuters_nb.cli ARGS`; standard input is `stdin`, or empty; `env` added to the environment, `unset` removed"
+    environment = {k: v for k, v in {**os.environ, **(env or {})}.items() if k not in unset}
     return subprocess.run([*CLI, *map(str, args)], input=stdin or "", capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, cwd=cwd, timeout=600)
+                          env=environment, cwd=cwd, timeout=600)
+
+
+STATUS = "reuters-nb: training the "  # the line `train` writes on stderr before it starts
 
 
 def assert_error(r, code, *fragments):
-    "A refused command: exit `code`, exactly one line on stderr, `reuters-nb: error: …`, no traceback"
+    "A refused command: exit `code`, exactly one line on stderr, `reuters-nb: error: …`, no traceback (after train's status line)"
     assert r.returncode == code, (r.returncode, r.stdout[-2000:], r.stderr[-2000:])
     lines = r.stderr.strip().splitlines()
+    if lines and lines[0].startswith(STATUS): lines = lines[1:]
     assert len(lines) == 1 and lines[0].startswith("reuters-nb: error: "), r.stderr
     for fragment in fragments: assert fragment in lines[0], (fragment, lines[0])
     return lines[0]
+
+
+def _library_notes(stderr: str) -> list[str]:
+    "The lines of TensorFlow's and absl's start-up notes (`I0000 00:00:… port.cc:153] oneDNN…`, `WARNING: All log messages…`)"
+    return [line for line in stderr.splitlines() if re.match(r"[IWEF]\d{4} \d\d:\d\d:|WARNING: All log messages|To enable the following", line)]
 
 
 def all_files(folder: Path):
@@ -64,8 +75,11 @@ def trained(tmp_path_factory):
 def test_train_writes_the_run(trained):
     out, r = trained
     assert all_files(out) == RUN_FILES  # no temporary file left behind
-    assert "Test accuracy" in r.stdout and f"to {out}" in r.stdout
-    assert r.stderr.strip() == "", r.stderr  # TensorFlow's start-up notes are held back
+    results = r.stdout.splitlines()  # only results on stdout; Keras's progress bar went to stderr
+    assert len(results) == 2 and results[0].startswith("Test accuracy") and results[1].endswith(f"to {out}"), r.stdout
+    status = r.stderr.splitlines()[0]  # said before the data loads and TensorFlow starts
+    assert status == f"{STATUS}chapter model into {out}: reading the data and starting TensorFlow…", r.stderr[:500]
+    assert "/step" in r.stderr and not _library_notes(r.stderr), r.stderr[-3000:]  # TensorFlow's start-up notes held back
     m = json.loads((out / "metrics.json").read_text())
     assert (m["epochs"], m["hidden"], m["seed"]) == (1, [64, 64], 0)
     assert 0 < m["test_accuracy"] < 1 and m["test_loss"] > 0
@@ -73,7 +87,7 @@ def test_train_writes_the_run(trained):
     assert set(m["versions"]) == {"python", "numpy", "tensorflow", "keras", "reuters_nb"}
     assert Path(m["data_source"]).name == "reuters.npz" and Path(m["data_source"]).is_file()
     if os.environ.get("REUTERS_NB_DATA"):
-        assert Path(m["data_source"]).parent == Path(os.environ["REUTERS_NB_DATA"]).resolve()
+        assert Path(m["data_source"]).resolve().parent == Path(os.environ["REUTERS_NB_DATA"]).resolve()
     assert datetime.fromisoformat(m["timestamp"]).tzinfo is not None
     assert len(m["history"]["val_accuracy"]) == 1
     for png in ("loss.png", "accuracy.png"): assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -209,7 +223,7 @@ def test_predict_text_outside_the_vocabulary(trained):
 
 @pytest.mark.parametrize("top_k", ["0", "47", "x"])
 def test_predict_bad_top_k(trained, top_k):
-    assert_error(run("predict", trained[0] / "model.keras", COCOA, "--top-k", top_k), 2, "argument --top-k")
+    assert_error(run("predict", trained[0] / "model.keras", COCOA, "--top-k", top_k), 2, "argument -k/--top-k")
 
 
 # ------------------------------------------------------------------ bad models
@@ -456,3 +470,107 @@ def test_hidden_alone_trains_a_linear_model(tmp_path):
     r = run("train", "--epochs", "1", "--hidden", "--verbose", "0", "--out", tmp_path / "run")
     assert r.returncode == 0, r.stderr
     assert json.loads((tmp_path / "run" / "metrics.json").read_text())["hidden"] == []
+
+
+# ------------------------------------------------------------------ the user's default route, JSON, short options, notes
+
+@pytest.fixture
+def keras_cache(tmp_path):
+    "What a user with internet has after the first run: no $REUTERS_NB_DATA, the two files in Keras's cache"
+    from reuters_nb.data import SHA256, find_data_file
+    cache = tmp_path / "keras" / "datasets"
+    cache.mkdir(parents=True)
+    for name in SHA256: shutil.copy(find_data_file(name), cache / name)
+    return cache
+
+
+def test_the_keras_cache_route(keras_cache, tmp_path):
+    "Without $REUTERS_NB_DATA the data comes from Keras's cache, and every command prints only its own output"
+    env, unset = {"KERAS_HOME": str(keras_cache.parent)}, ("REUTERS_NB_DATA",)
+    r = run("info", env=env, unset=unset)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    assert r.stdout.startswith(f"Data: {keras_cache} (from Keras's cache): reuters.npz and reuters_word_index.json"), r.stdout[:300]
+    r = run("train", "--epochs", "1", "--verbose", "0", "-o", tmp_path / "run", env=env, unset=unset)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert r.stderr.splitlines() == [f"{STATUS}chapter model into {tmp_path / 'run'}: reading the data and starting TensorFlow…"], r.stderr
+    assert Path(json.loads((tmp_path / "run" / "metrics.json").read_text())["data_source"]).resolve().parent == keras_cache.resolve()
+    r = run("evaluate", tmp_path / "run" / "model.keras", "--json", env=env, unset=unset)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    assert json.loads(r.stdout)["test_wires"] == 2_246
+
+
+def test_the_first_run_downloads_or_says_how_to_work_offline(tmp_path):
+    "Nothing set, nothing cached: Keras downloads the files (online), or one error line says what to do (offline); no notes either way"
+    from reuters_nb.data import _keras_cache_candidates
+    home = tmp_path / "keras"
+    cached = [p for name in ("reuters.npz", "reuters_word_index.json") for p in _keras_cache_candidates(name)
+              if p.is_file() and not p.is_relative_to(home)]
+    assert not cached, f"this test needs an empty Keras cache; remove {cached}"
+    r = run("info", env={"KERAS_HOME": str(home)}, unset=("REUTERS_NB_DATA",))
+    assert not _library_notes(r.stderr), r.stderr[-3000:]
+    if r.returncode == 0:  # online: Keras downloaded the files into the cache; its notes went to stderr, not stdout
+        assert r.stdout.startswith(f"Data: {home / 'datasets'} (from Keras's cache)"), r.stdout[:300]
+    else:  # offline: Keras's "Downloading data from …" line, then one error line that says what to do
+        *before, last = r.stderr.strip().splitlines()
+        assert r.returncode == 1 and all(b.startswith("Downloading data from") for b in before), r.stderr
+        assert last.startswith("reuters-nb: error: Could not find or download reuters.npz"), last
+        assert "REUTERS_NB_DATA" in last and "--data-dir" in last, last
+        assert r.stdout == ""
+
+
+def test_info_does_not_start_tensorflow():
+    code = ("import contextlib, io, sys\nfrom reuters_nb.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()): code = main(['info'])\n"
+            "print(code, [m for m in ('tensorflow', 'keras') if m in sys.modules])")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.stdout.split() == ["0", "[]"], (r.stdout, r.stderr)
+
+
+def test_info_json():
+    import keras
+    from reuters_nb.data import SHA256
+    r = run("info", "--json")
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    info = json.loads(r.stdout)
+    assert set(info) == {"data_dir", "source", "files", "train_wires", "validation_wires", "test_wires", "num_words", "topics"}
+    assert info["files"] == SHA256 and (info["train_wires"], info["validation_wires"], info["test_wires"]) == (8_982, 1_000, 2_246)
+    assert [t["label"] for t in info["topics"]] == list(range(46))
+    assert tuple(t["topic"] for t in info["topics"]) == tuple(keras.datasets.reuters.get_label_names())
+    assert info["topics"][3] == {"label": 3, "topic": "earn", "train": 3_159, "test": 813}  # the largest topic, by hand
+    assert sum(t["train"] for t in info["topics"]) == 8_982 and sum(t["test"] for t in info["topics"]) == 2_246
+    text = run("info").stdout  # the same counts as the table
+    rows = {int(line.split()[0]): line.split()[1:] for line in text.splitlines() if line[:5].strip().isdigit()}
+    assert all(rows[t["label"]] == [t["topic"], f"{t['train']:,}", f"{t['test']:,}"] for t in info["topics"])
+
+
+def test_evaluate_json(trained):
+    out, _ = trained
+    r = run("evaluate", out / "model.keras", "--json")
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    e = json.loads(r.stdout)
+    assert set(e) == {"model", "test_wires", "test_loss", "test_accuracy", "best", "worst"}
+    m = json.loads((out / "metrics.json").read_text())  # Keras's own evaluate, at training time
+    assert abs(e["test_accuracy"] - m["test_accuracy"]) < 1e-6 and abs(e["test_loss"] - m["test_loss"]) < 1e-4, (e, m)
+    assert abs(e["test_accuracy"] * 2_246 - round(e["test_accuracy"] * 2_246)) < 1e-3  # a count of wires over 2,246
+    text = run("evaluate", out / "model.keras").stdout
+    for rows in (e["best"], e["worst"]):
+        assert len(rows) == 5 and all(set(row) == {"topic", "recall", "support"} for row in rows)
+        for row in rows: assert f"  {row['topic']:<16}{row['recall']:>7.1%}{row['support']:>9,}" in text, (row, text)
+
+
+def test_short_options(trained, tmp_path):
+    model = trained[0] / "model.keras"
+    (tmp_path / "wires.txt").write_text(f"{COCOA}\n\n{EARN}\n")
+    short = run("predict", model, "-f", tmp_path / "wires.txt", "-k", "2", "--json")
+    long = run("predict", model, "--file", tmp_path / "wires.txt", "--top-k", "2", "--json")
+    assert short.returncode == 0 and short.stdout == long.stdout and len(json.loads(short.stdout)[0]["topics"]) == 2
+    assert run("export", trained[0], "-o", tmp_path / "served").returncode == 0
+    assert (tmp_path / "served" / "saved_model.pb").is_file()
+
+
+def test_verbose_lets_the_library_notes_through(trained):
+    "Held back by default, shown with `reuters-nb --verbose` (TensorFlow writes them at start on every machine without a GPU)"
+    model = trained[0] / "model.keras"
+    assert run("evaluate", model).stderr == ""
+    r = run("--verbose", "evaluate", model)
+    assert r.returncode == 0 and _library_notes(r.stderr), r.stderr
