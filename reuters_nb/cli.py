@@ -16,8 +16,8 @@ from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 
 from . import __version__
-from .data import (DATA_ENV, MAX_SEED, N_VAL, NUM_CLASSES, NUM_WORDS, SHA256, _keras_cache_candidates,
-                             find_data_file, load_data, read_data_file, topic_summary)
+from .data import (DATA_ENV, MAX_SEED, N_VAL, NUM_CLASSES, NUM_WORDS, SHA256, find_data_file, load_data,
+                             read_data_file, topic_summary)
 
 # %% auto #0
 __all__ = ['MODELS', 'build_parser', 'main']
@@ -62,18 +62,10 @@ def _status(message:str):
     "A line on standard error about what the command is doing; results go to standard output"
     print(f"reuters-nb: {message}", file=sys.stderr, flush=True)
 
-def _find_data(data_dir) -> dict[str, Path]:
-    "Where both data files are. When only Keras can provide them (nothing set, nothing cached), Keras downloads them: imported quietly, its download notes on stderr"
-    if data_dir is None and not os.environ.get(DATA_ENV) and not all(
-            any(p.is_file() for p in _keras_cache_candidates(f)) for f in SHA256):
-        _pipeline()
-        with redirect_stdout(sys.stderr): return {f: find_data_file(f) for f in SHA256}
-    return {f: find_data_file(f, data_dir) for f in SHA256}
 
 # %% ../nbs/08_cli.ipynb #5682c369
 def _train(args):
     _status(f"training the {args.model} model into {args.out}: reading the data and starting TensorFlow…")
-    _find_data(args.data_dir)
     p = _pipeline()
     with redirect_stdout(sys.stderr):  # Keras's progress bar is progress, not a result: standard output holds only results
         m = p.train_and_save(args.out, args.epochs, args.hidden, args.seed, args.force, args.verbose, args.data_dir, args.model)
@@ -84,11 +76,9 @@ def _train(args):
     print(f"Wrote {', '.join(files)} to {args.out}")
 
 def _evaluate(args):
-    _find_data(args.data_dir)
     p = _pipeline()
-    with _quiet_stderr():  # TensorFlow's notes on the kernels it picks
-        model = p.load_trained_model(args.model)
-        r = p.evaluate_model(model, data_dir=args.data_dir)
+    with _quiet_stderr(): model = p.load_trained_model(args.model)  # TensorFlow's notes on the kernels it picks
+    r = p.evaluate_model(model, data_dir=args.data_dir)
     if args.json:
         topics = lambda rows: [dict(topic=name, recall=round(recall, 6), support=support) for name, recall, support in rows]
         print(json.dumps(dict(model=str(args.model), test_wires=r["test_wires"], test_loss=round(r["test_loss"], 6),
@@ -143,7 +133,10 @@ def _export(args):
     print(f"Wrote a TensorFlow SavedModel to {out}: its `serve` function maps a batch of strings to {NUM_CLASSES} topic probabilities.")
 
 def _info(args):
-    files = _find_data(args.data_dir)
+    files = {f: find_data_file(f, args.data_dir, download=False) for f in SHA256}
+    if None in files.values():  # only Keras's download can provide them: import Keras first, without its start-up notes
+        _pipeline()
+        files = {f: find_data_file(f, args.data_dir) for f in SHA256}
     read_data_file("reuters_word_index.json", args.data_dir)  # checked; `load_data` checks reuters.npz
     (train_data, train_labels), (test_data, test_labels) = load_data(num_words=NUM_WORDS, data_dir=args.data_dir)
     summary = topic_summary(train_labels, test_labels)  # the names need no Keras: `get_label_names`

@@ -11,6 +11,8 @@ import hashlib
 import io
 import json
 import os
+import sys
+from contextlib import redirect_stdout
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
@@ -81,12 +83,14 @@ def _keras_cache_candidates(fname:str) -> list[Path]:
     home = Path(os.environ.get("KERAS_HOME") or "~/.keras").expanduser()
     return [home/"datasets"/fname, Path("/tmp/.keras/datasets")/fname]
 
-def _keras_cached_file(fname:str) -> Path:
-    "Keras's cached copy of `fname`; Keras is imported (and downloads) only when nothing is cached yet"
+def _keras_cached_file(fname:str, download:bool=True) -> Path|None:
+    "Keras's cached copy of `fname`; Keras is imported (and downloads) only when nothing is cached yet and `download` is true"
     cached = next((p for p in _keras_cache_candidates(fname) if p.is_file()), None)
-    if cached is not None: return cached
+    if cached is not None or not download: return cached
     import keras
-    try: return Path(keras.utils.get_file(fname, origin=ORIGIN + fname, file_hash=SHA256[fname]))
+    try:
+        with redirect_stdout(sys.stderr):  # Keras's "Downloading data from …" is progress: standard output is for results
+            return Path(keras.utils.get_file(fname, origin=ORIGIN + fname, file_hash=SHA256[fname]))
     except Exception as e:
         raise FileNotFoundError(
             f"Could not find or download {fname} ({type(e).__name__}: {e}). "
@@ -98,12 +102,13 @@ def _keras_cached_file(fname:str) -> Path:
 def find_data_file(
     fname:str, # `reuters.npz` or `reuters_word_index.json`
     data_dir=None, # folder holding the file; default: `$REUTERS_NB_DATA`, else Keras's cache
-) -> Path:
+    download:bool=True, # when only Keras's download can provide the file: download it, or return None
+) -> Path|None:
     "Where the dataset file `fname` is (not yet verified: `read_data_file` reads and checks it)"
     if fname not in SHA256: raise ValueError(f"Unknown dataset file {fname!r}: expected one of {sorted(SHA256)}.")
     setting = "data_dir" if data_dir is not None else f"${DATA_ENV}"
     folder = data_dir if data_dir is not None else os.environ.get(DATA_ENV) or None
-    if folder is None: return _keras_cached_file(fname)
+    if folder is None: return _keras_cached_file(fname, download)
     path = Path(folder).expanduser()/fname
     if not path.is_file():
         raise FileNotFoundError(

@@ -23,16 +23,21 @@ def sweep(
     configs:dict, # name -> hidden layer sizes
     seeds=(0, 1, 2), # one final model per seed and configuration, trained side by side
     patience:int|None=2, # epochs without a lower validation loss before the validation run stops
+    progress:bool=False, # a bar over the configurations (`fastprogress`), for the long cell in JupyterLab
     **kwargs, # passed on to `chapter_protocol`, e.g. `max_epochs`, `batch_size`
 ) -> list[dict]:
     "Run every configuration through `chapter_protocol`; one record per final model: its configuration, seed, epochs and test scores"
-    records = []
-    for name, hidden in configs.items():
+    records, bar = [], None
+    if progress:
+        from fastprogress.fastprogress import progress_bar  # imported when a bar is asked for
+        bar = progress_bar(list(configs.items()))
+    for name, hidden in configs.items() if bar is None else bar:
         r = chapter_protocol(x_train, y_train, x_test, y_test, build_model, seeds=seeds, patience=patience, hidden=hidden, **kwargs)
         val_accuracy = r.history["val_accuracy"][r.epochs - 1]  # the validation run at the chosen epoch
         records += [dict(name=name, hidden=tuple(hidden), seed=seed, epochs=r.epochs, val_accuracy=float(val_accuracy),
                          test_loss=loss, test_accuracy=accuracy)
                     for seed, loss, accuracy in zip(r.seeds, r.test_loss, r.test_accuracy)]
+        if bar is not None: bar.comment = f"{name}: test accuracy {np.mean(r.test_accuracy):.3f}"
     return records
 
 # %% ../nbs/05_experiments.ipynb #b2288c4d

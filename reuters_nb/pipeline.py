@@ -198,14 +198,19 @@ def train_and_save(
             result = chapter_protocol(x_train, y_train, x_test, y_test, build_model, **settings)
             trained = keras.Sequential([keras.Input(shape=(num_words,)), *result.model.layers], name=result.model.name)  # no optimizer state
             net = end_to_end(make_vectorizer(num_words, data_dir=data_dir), trained)
+            probs = trained.predict(x_test, batch_size=1_024, verbose=0)
         else:
             x_train = log_counts(train_data, num_words)
             idf = idf_weights(x_train)  # from the training wires only
             rows_train, rows_test = tfidf_rows(x_train, idf), tfidf_rows(log_counts(test_data, num_words), idf)
             result = chapter_protocol(rows_train, y_train, rows_test, y_test, build_tfidf_model, **settings)
             net = tfidf_text_model(result.model, idf, data_dir)
+            probs = keras.ops.softmax(result.model.predict(rows_test, batch_size=1_024, verbose=0))  # as the saved model's last layer
+        # one test loss for every model, the one `evaluate_model` reports: cross-entropy of the saved model's probabilities
+        test_loss = float(keras.ops.mean(keras.losses.categorical_crossentropy(y_test, probs)))
         history = {k: [float(v) for v in vs] for k, vs in result.history.items()}
-        metrics = dict(test_loss=result.test_loss[0], test_accuracy=result.accuracy, model=model, loss=result.model.loss,
+        metrics = dict(test_loss=test_loss, test_accuracy=result.accuracy, model=model, loss=result.model.loss,
+                       test_objective=result.test_loss[0],  # the training loss (`loss`) on the test wires, from Keras's evaluate
                        num_words=num_words, monitor=preset["protocol"].get("monitor", "val_loss"), best_epoch=result.best_epoch,
                        epochs=result.epochs, hidden=list(hidden), seed=seed, retrain_on=result.retrain_on,
                        batch_size=preset["protocol"].get("batch_size", BATCH_SIZE), train_wires=result.train_wires,

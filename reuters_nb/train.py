@@ -17,7 +17,8 @@ from .data import BATCH_SIZE, MAX_SEED, N_VAL, check_int
 from .model import build_model
 
 # %% auto #0
-__all__ = ['split_validation', 'fit_model', 'best_epoch', 'plot_history', 'side_by_side', 'ProtocolResult', 'chapter_protocol']
+__all__ = ['split_validation', 'fit_model', 'best_epoch', 'plot_history', 'side_by_side', 'ProtocolResult', 'chapter_protocol',
+           'EpochProgress']
 
 # %% ../nbs/03_train.ipynb #c8557184
 def split_validation(
@@ -192,6 +193,7 @@ def chapter_protocol(
     batch_size:int=BATCH_SIZE, # wires per gradient update, in every run
     n_val:int=N_VAL, # wires held out for validation
     verbose=0, # Keras's verbosity for every run
+    progress:bool=False, # a progress bar over each run's epochs (`EpochProgress`), for long cells in JupyterLab
     **kwargs, # passed on to `make_model`, e.g. `hidden=(64, 4)`
 ) -> ProtocolResult:
     "The chapter's protocol: validate, choose the epoch count, retrain from scratch, test once"
@@ -205,16 +207,17 @@ def chapter_protocol(
     check_int(patience, "patience", 1, allow_none=True)
     (x_part, y_part), validation = split_validation(x_train, y_train, n_val)
     x_fit, y_fit = (x_part, y_part) if retrain_on == "partial" else (x_train, y_train)
-    fit = lambda x, y, n, seed, val=None, callbacks=None: fit_model(
-        x, y, n, batch_size, val, seed, verbose, callbacks, make_model, **kwargs)
+    fit = lambda x, y, n, seed, val=None, callbacks=(): fit_model(
+        x, y, n, batch_size, val, seed, verbose, list(callbacks) or None, make_model, **kwargs)
+    bar = lambda what: [EpochProgress(what)] if progress else []
     history, best = {}, None
     if epochs is None:  # 1. validate, 2. choose
-        stop = [keras.callbacks.EarlyStopping(monitor=monitor, patience=patience)] if patience else None
-        history = fit(x_part, y_part, max_epochs, seeds[0], validation, stop)[1].history
+        stop = [keras.callbacks.EarlyStopping(monitor=monitor, patience=patience)] if patience else []
+        history = fit(x_part, y_part, max_epochs, seeds[0], validation, stop + bar("validation run"))[1].history
         epochs = best = best_epoch(history, monitor)
     if len(seeds) == 1:  # 3. retrain (with the count given and the validation wires left out, watch them as it trains)
         watch = validation if not history and retrain_on == "partial" else None
-        model, run = fit(x_fit, y_fit, epochs, seeds[0], watch)
+        model, run = fit(x_fit, y_fit, epochs, seeds[0], watch, bar("final model"))
         models, history = [model], history or (run.history if watch else {})
     else:
         models = []
@@ -223,7 +226,31 @@ def chapter_protocol(
             models.append(make_model(**kwargs))
         _check_inputs(x_fit, y_fit, models[0])
         keras.utils.set_random_seed(seeds[0])  # the order of the batches, as `fit_model` gives it to the first seed
-        side_by_side(models).fit(x_fit, [y_fit] * len(models), epochs=epochs, batch_size=batch_size, verbose=verbose)
+        side_by_side(models).fit(x_fit, [y_fit] * len(models), epochs=epochs, batch_size=batch_size, verbose=verbose,
+                                 callbacks=bar(f"{len(models)} final models side by side"))
     scores = [m.evaluate(x_test, y_test, batch_size=1_024, verbose=0) for m in models]  # 4. test, once per model
     return ProtocolResult(history, best, epochs, seeds, models, [float(s[0]) for s in scores], [float(s[1]) for s in scores],
                           retrain_on, int(x_fit.shape[0]))
+
+# %% ../nbs/03_train.ipynb #8026d43f
+class EpochProgress(keras.callbacks.Callback):
+    "A `fastprogress` bar over the epochs of one `fit`, with the latest loss and validation scores; it ends where training ends"
+    def __init__(self, what:str="training"): # what the bar is about, e.g. "validation run"
+        super().__init__()
+        self.what, self.bar, self.done = what, None, 0
+
+    def on_train_begin(self, logs=None):
+        from fastprogress.fastprogress import progress_bar  # imported when a bar is asked for
+        self.bar, self.done = progress_bar(range(self.params["epochs"])), 0
+        self.bar.comment = self.what
+        self.bar.update(0)
+
+    def on_epoch_end(self, epoch, logs=None):
+        scores = ", ".join(f"{k} {v:.3f}" for k, v in (logs or {}).items() if k in ("loss", "val_loss", "val_accuracy"))
+        self.bar.comment, self.done = f"{self.what}: {scores}", epoch + 1
+        self.bar.update(self.done)
+
+    def on_train_end(self, logs=None):
+        if self.done < self.bar.total:  # stopped early: the bar ends, full, at the last epoch run
+            self.bar.total = self.done
+            self.bar.update(self.done)

@@ -115,6 +115,7 @@ def test_train_the_tfidf_svm(tmp_path):
     out = tmp_path / "svm"
     r = run("train", "--model", "tfidf-svm", "--epochs", "3", "--out", out, "--verbose", "0")
     assert r.returncode == 0, r.stderr[-4000:]
+    r_train = r.stdout
     # retrained on all 8,982 wires for the epochs given: no validation run, so no curves to plot
     assert all_files(out) == ["metrics.json", "model.keras"]
     assert r.stdout.splitlines()[-1] == f"Wrote model.keras, metrics.json to {out}"
@@ -128,6 +129,9 @@ def test_train_the_tfidf_svm(tmp_path):
     answers = json.loads(r.stdout)
     assert [a["topics"][0]["topic"] for a in answers] == ["cocoa", "earn"]
     assert all(0 < a["topics"][0]["probability"] <= 1 for a in answers)
+    e = json.loads(run("evaluate", out / "model.keras", "--json").stdout)  # one model, one test loss, whoever reports it
+    assert abs(e["test_loss"] - m["test_loss"]) < 1e-4 and abs(e["test_accuracy"] - m["test_accuracy"]) < 1e-6, (e, m)
+    assert f"test loss {m['test_loss']:.3f}" in r_train, r_train
     r = run("evaluate", out / "model.keras")
     assert r.returncode == 0 and f"accuracy {m['test_accuracy']:.4f}" in r.stdout.splitlines()[0], (r.stdout, r.stderr)
     assert_error(run("train", "--model", "svm", "--out", tmp_path / "other"), 2, "argument --model: invalid choice")
@@ -328,7 +332,7 @@ SLOW_SAVE = """import sys, time, keras
 from reuters_nb.cli import main
 def save(self, path, *args, **kwargs):  # writes part of the file, says so, then hangs: a save cut short
     with open(path, "wb") as f: f.write(b"PK partial")
-    print("SAVING", flush=True)
+    print("SAVING", file=sys.__stdout__, flush=True)  # train's own stdout is on stderr meanwhile (Keras's progress)
     time.sleep(600)
 keras.Model.save = save
 sys.exit(main(sys.argv[1:]))

@@ -110,7 +110,7 @@ def test_changed_english_code_fails_the_check_until_synced(tmp_path):
 def test_markdown_stays_with_its_code_when_cells_come_and_go(tmp_path):
     en, ko = _scratch(tmp_path)
     korean_prose = _markdown(ko)
-    new, gone = _index(en, "best = best_epoch(history)") + 1, _index(en, "test_eq(three.accuracy")
+    new, gone = _index(en, "best = best_epoch(history)") + 1, _index(en, "test_eq(five.accuracy")
 
     def change(cells):  # a new code cell with an English sentence after it; the last code cell removed
         del cells[gone]
@@ -119,7 +119,7 @@ def test_markdown_stays_with_its_code_when_cells_come_and_go(tmp_path):
     _edit(en, change)
     problems = code_problems(en, ko)
     assert any("is missing" in p and "print(f'best epoch" in p for p in problems)
-    assert any("is not in the English page" in p and "test_eq(three.accuracy" in p for p in problems)
+    assert any("is not in the English page" in p and "test_eq(five.accuracy" in p for p in problems)
 
     report = sync(en, ko)
     assert any("added" in r for r in report) and any("removed" in r for r in report)

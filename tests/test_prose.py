@@ -29,7 +29,8 @@ BOOK = {"78 %", "19 %", "71 %", "79 %", "80 %", "8 points"}
 SAYS_BOOK = re.compile(r"book|chapter|edition|책|판|이 장", re.I)
 FIXED = {"20 %": "the test split Keras keeps", "50 %": "a coin toss on two balanced classes", "2 %": "1/46, by arithmetic",
          "3.5": "a section of the book", "4.2": "a section of the book", "0.5": "a dropout rate, a setting",
-         "84 %": "the target set before the exploration of A stronger model", "1.5": "the threshold of the live performance check"}
+         "84 %": "the target set before the exploration of A stronger model", "1.5": "the threshold of the live performance check",
+         "3.10": "the oldest Python version the package supports"}
 
 
 def _norm(text): return re.sub(r"\s?%", " %", text.strip())

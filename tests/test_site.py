@@ -107,11 +107,18 @@ READ_PAGE = r"""() => {
     cut: Array.from(main.querySelectorAll("pre")).map(p => ({line: p.textContent.split("\n").reduce((a, b) => b.length > a.length ? b : a, ""),
                                                              over: p.scrollWidth - p.clientWidth}))
                   .filter(p => p.line.length <= 100 && p.over > 1).map(p => p.line.slice(0, 60)),
+    progress: Array.from(main.querySelectorAll("progress")).map(p => ({value: p.value, max: p.max})),
+    controls: Array.from(main.querySelectorAll(".cell-output")).map(e => e.textContent)
+                   .filter(t => /[\u001b\r\u2588]/.test(t)).map(t => t.slice(0, 80)),
     images: Array.from(document.images).map(i => ({src: i.src.slice(0, 80), ok: i.complete && i.naturalWidth > 0})),
     sidebar: side ? Array.from(side.querySelectorAll(".sidebar-item-section a.sidebar-link[href]"))
                         .map(a => ({href: a.href, text: a.textContent.trim(), section: section(a)})) : [],
   };
 }"""
+
+
+# Long cells show a fastprogress bar (`progress=True`); saved, each is a finished bar, not a terminal's control characters
+PROGRESS_BARS = {"experiments.html": 1, "tfidf.html": 4}  # the sweep; the two runs of each TF-IDF model
 
 
 # The chapter's own code, which the pages that retell its steps show as source (`#| exports`), in both languages
@@ -182,6 +189,11 @@ def test_site_in_browser(served_site):
             problems += [f"{path}: picture does not render: {i['src']}…" for i in info["images"] if not i["ok"]]
             # the page is wide enough: at 1280 px a line of up to 100 characters of code or output is not cut off
             problems += [f"{path}: a line of code is cut off at 1280 px (wider than its box): {line!r}…" for line in info["cut"]]
+            bars = info["progress"]
+            if len(bars) != PROGRESS_BARS.get(path.removeprefix("ko/"), 0):
+                problems.append(f"{path}: {len(bars)} progress bars, expected {PROGRESS_BARS.get(path.removeprefix('ko/'), 0)}")
+            problems += [f"{path}: a progress bar saved unfinished ({b['value']} of {b['max']})" for b in bars if b["value"] != b["max"]]
+            problems += [f"{path}: control characters in an output (a terminal's progress bar?): {t!r}" for t in info["controls"]]
             for snippet in CHAPTER_CODE.get(path.removeprefix("ko/"), []):
                 if not any(snippet in block for block in info["code"]):
                     problems.append(f"{path}: the chapter's code `{snippet}` is not shown as source on the page")

@@ -50,11 +50,14 @@ def _drop_tf_noise(nb):
 
 def run_notebook(path: Path, save: bool = False, timeout: int = 900) -> None:
     "Execute `path` in a fresh python3 kernel from its own folder; raise on the first failing cell"
-    nb = nbformat.read(path, as_version=4)
+    before = path.read_bytes()
+    nb = nbformat.reads(before.decode("utf-8"), as_version=4)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # the kernel inherits this environment
     NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
     if not save: return
     _drop_tf_noise(nb)
+    if path.read_bytes() != before:  # edited while it ran: saving would overwrite the edit with the old cells
+        raise RuntimeError(f"{path} changed while it ran, so its outputs were not saved: run it again.")
     with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".ipynb.tmp", delete=False, encoding="utf-8") as f:
         nbformat.write(nb, f)
     os.replace(f.name, path)
