@@ -24,12 +24,11 @@ __all__ = ['MODELS', 'build_parser', 'main']
 
 # %% ../nbs/08_cli.ipynb #7e2f5199
 _REPORTED = (OSError, ValueError, TypeError)  # the errors `main` reports on one line, without a traceback
-_LIBRARY_LOGS = {"show": False}  # `reuters-nb --verbose`: let the libraries' notes through
 
 @contextmanager
-def _quiet_stderr():
+def _quiet_stderr(show:bool=False): # `reuters-nb --verbose`: let the libraries' notes through
     "Hold back what C++ libraries write straight to file descriptor 2; show it if the block fails unexpectedly"
-    if _LIBRARY_LOGS["show"]:
+    if show:
         yield
         return
     sys.stderr.flush()
@@ -47,10 +46,10 @@ def _quiet_stderr():
             os.dup2(saved, 2)
             os.close(saved)
 
-def _pipeline():
+def _pipeline(show:bool=False): # let the libraries' start-up notes through
     "The `reuters_nb.pipeline` module, imported (with Keras and TensorFlow) without their start-up notes"
     if "reuters_nb.pipeline" not in sys.modules:
-        with _quiet_stderr():
+        with _quiet_stderr(show):
             import keras
             if keras.backend.backend() == "tensorflow":
                 import tensorflow as tf
@@ -66,7 +65,7 @@ def _status(message:str):
 # %% ../nbs/08_cli.ipynb #5682c369
 def _train(args):
     _status(f"training the {args.model} model into {args.out}: reading the data and starting TensorFlow…")
-    p = _pipeline()
+    p = _pipeline(args.library_logs)
     with redirect_stdout(sys.stderr):  # Keras's progress bar is progress, not a result: standard output holds only results
         m = p.train_and_save(args.out, args.epochs, args.hidden, args.seed, args.force, args.verbose, args.data_dir, args.model)
     chosen = f"chosen on the validation {m['monitor'].removeprefix('val_')}" if m["best_epoch"] else "given by --epochs"
@@ -76,8 +75,8 @@ def _train(args):
     print(f"Wrote {', '.join(files)} to {args.out}")
 
 def _evaluate(args):
-    p = _pipeline()
-    with _quiet_stderr(): model = p.load_trained_model(args.model)  # TensorFlow's notes on the kernels it picks
+    p = _pipeline(args.library_logs)
+    with _quiet_stderr(args.library_logs): model = p.load_trained_model(args.model)  # TensorFlow's notes on the kernels it picks
     r = p.evaluate_model(model, data_dir=args.data_dir)
     if args.json:
         topics = lambda rows: [dict(topic=name, recall=round(recall, 6), support=support) for name, recall, support in rows]
@@ -105,13 +104,13 @@ def _read_input(file) -> str:
     except OSError as e: raise OSError(f"Cannot read --file {file}: {e.strerror or e}.") from None
 
 def _predict(args):
-    p = _pipeline()
+    p = _pipeline(args.library_logs)
     texts = [_utf8(t) for t in args.text]
     if args.file is not None or not texts: texts += p.read_wires(_read_input(args.file))
     if not texts: raise ValueError("No text to classify: give wires as arguments, in a file with --file, or on standard input.")
     p._model_file(args.model)
     p._check_texts(texts)  # every text is checked before the model is loaded
-    with _quiet_stderr():  # TensorFlow's notes on the kernels it picks
+    with _quiet_stderr(args.library_logs):  # TensorFlow's notes on the kernels it picks
         model = p.load_trained_model(args.model)
         results, known = p.predict_texts(model, texts, args.top_k), p.known_words(model, texts)
     size = p.text_model_parts(model)[0].num_words
@@ -129,13 +128,13 @@ def _predict(args):
         for name, pr in topics: print(f"   {name:<{width}} {pr:>6.1%}")
 
 def _export(args):
-    with _quiet_stderr(): out = _pipeline().export_model(args.source, args.out, args.force)
+    with _quiet_stderr(args.library_logs): out = _pipeline(args.library_logs).export_model(args.source, args.out, args.force)
     print(f"Wrote a TensorFlow SavedModel to {out}: its `serve` function maps a batch of strings to {NUM_CLASSES} topic probabilities.")
 
 def _info(args):
     files = {f: find_data_file(f, args.data_dir, download=False) for f in SHA256}
     if None in files.values():  # only Keras's download can provide them: import Keras first, without its start-up notes
-        _pipeline()
+        _pipeline(args.library_logs)
         files = {f: find_data_file(f, args.data_dir) for f in SHA256}
     read_data_file("reuters_word_index.json", args.data_dir)  # checked; `load_data` checks reuters.npz
     (train_data, train_labels), (test_data, test_labels) = load_data(num_words=NUM_WORDS, data_dir=args.data_dir)
@@ -249,7 +248,6 @@ def main(
     try: args = build_parser().parse_args(argv)
     except SystemExit as e: return e.code  # --help, --version (0) or a usage error (2), already printed
     if args.command == "train" and args.verbose != "auto": args.verbose = int(args.verbose)
-    _LIBRARY_LOGS["show"] = args.library_logs
     try: args.run(args)
     except BrokenPipeError:  # e.g. `reuters-nb predict … | head -1`: the reader has all it wanted
         try: os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush at exit

@@ -170,6 +170,14 @@ def run_folder(
         finally: shutil.rmtree(stage, ignore_errors=True)
 
 # %% ../nbs/07_pipeline.ipynb #7bc17bb8
+def _cross_entropy(
+    probs, # `(n, 46)` topic probabilities, e.g. an end-to-end model's outputs
+    labels, # the n integer labels
+) -> float:
+    "Mean categorical cross-entropy, with Keras's clipping of the probabilities to [1e-7, 1 - 1e-7]: the test loss of every model"
+    p_true = np.clip(np.asarray(probs)[np.arange(len(labels)), labels], 1e-7, 1 - 1e-7)
+    return float(-np.log(p_true).mean())
+
 def train_and_save(
     out="runs/latest", # folder for `model.keras`, `metrics.json`, `loss.png` and `accuracy.png`; created if needed
     epochs:int|None=None, # epochs of the final model; default: chosen on the validation run
@@ -205,9 +213,8 @@ def train_and_save(
             rows_train, rows_test = tfidf_rows(x_train, idf), tfidf_rows(log_counts(test_data, num_words), idf)
             result = chapter_protocol(rows_train, y_train, rows_test, y_test, build_tfidf_model, **settings)
             net = tfidf_text_model(result.model, idf, data_dir)
-            probs = keras.ops.softmax(result.model.predict(rows_test, batch_size=1_024, verbose=0))  # as the saved model's last layer
-        # one test loss for every model, the one `evaluate_model` reports: cross-entropy of the saved model's probabilities
-        test_loss = float(keras.ops.mean(keras.losses.categorical_crossentropy(y_test, probs)))
+            probs = keras.ops.convert_to_numpy(keras.ops.softmax(result.model.predict(rows_test, batch_size=1_024, verbose=0)))  # as the saved model's last layer
+        test_loss = _cross_entropy(probs, test_labels)  # one test loss for every model, as `evaluate_model` reports it
         history = {k: [float(v) for v in vs] for k, vs in result.history.items()}
         metrics = dict(test_loss=test_loss, test_accuracy=result.accuracy, model=model, loss=result.model.loss,
                        test_objective=result.test_loss[0],  # the training loss (`loss`) on the test wires, from Keras's evaluate
@@ -311,14 +318,13 @@ def evaluate_model(
     vectorizer, classifier = text_model_parts(model)
     (_, _), (test_data, test_labels) = load_data(num_words=vectorizer.num_words, data_dir=data_dir)
     probs = classifier.predict(vectorizer.from_sequences(test_data), batch_size=1_024, verbose=0)
-    p_true = np.clip(probs[np.arange(len(test_labels)), test_labels], 1e-7, 1 - 1e-7)  # Keras's clipping
     predicted = probs.argmax(axis=1)
     report = topic_report(confusion_matrix(test_labels, predicted))
     seen = np.flatnonzero(report.support > 0)  # recall needs test wires
     by_support = -report.support[seen]  # ties: the topic with more test wires first
     best, worst = (seen[np.lexsort((by_support, key))][:k] for key in (-report.recall[seen], report.recall[seen]))
     row = lambda i: (report.names[i], float(report.recall[i]), int(report.support[i]))
-    return dict(test_loss=float(-np.log(p_true).mean()), test_accuracy=float((predicted == test_labels).mean()),
+    return dict(test_loss=_cross_entropy(probs, test_labels), test_accuracy=float((predicted == test_labels).mean()),
                 test_wires=len(test_labels), best=[row(i) for i in best], worst=[row(i) for i in worst])
 
 # %% ../nbs/07_pipeline.ipynb #351c181f

@@ -251,6 +251,6 @@ class EpochProgress(keras.callbacks.Callback):
         self.bar.update(self.done)
 
     def on_train_end(self, logs=None):
-        if self.done < self.bar.total:  # stopped early: the bar ends, full, at the last epoch run
+        if 0 < self.done < self.bar.total:  # stopped early: the bar ends, full, at the last epoch run (none run: left as it is)
             self.bar.total = self.done
             self.bar.update(self.done)

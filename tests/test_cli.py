@@ -30,6 +30,20 @@ def run(*args, stdin=None, env=None, cwd=None, unset=()):
 STATUS = "reuters-nb: training the "  # the line `train` writes on stderr before it starts
 
 
+def keras_scores(model_file):
+    "Test loss and accuracy of a saved run by Keras's own loss and metric, on its classifier's probabilities: the oracle"
+    import keras
+    from reuters_nb.data import load_data
+    from reuters_nb.vectorize import to_one_hot
+    model = keras.models.load_model(model_file, compile=False)
+    vectorizer, classifier = model.layers[-2:]  # what `end_to_end` builds: the text layer, then the classifier
+    _, (test_data, test_labels) = load_data(num_words=vectorizer.num_words)
+    probs = classifier.predict(vectorizer.from_sequences(test_data), batch_size=1_024, verbose=0)
+    y = to_one_hot(test_labels)
+    loss = float(keras.ops.mean(keras.losses.categorical_crossentropy(y, probs)))
+    return loss, float(keras.ops.mean(keras.metrics.categorical_accuracy(y, probs)))
+
+
 def assert_error(r, code, *fragments):
     "A refused command: exit `code`, exactly one line on stderr, `reuters-nb: error: …`, no traceback (after train's status line)"
     assert r.returncode == code, (r.returncode, r.stdout[-2000:], r.stderr[-2000:])
@@ -131,6 +145,8 @@ def test_train_the_tfidf_svm(tmp_path):
     assert all(0 < a["topics"][0]["probability"] <= 1 for a in answers)
     e = json.loads(run("evaluate", out / "model.keras", "--json").stdout)  # one model, one test loss, whoever reports it
     assert abs(e["test_loss"] - m["test_loss"]) < 1e-4 and abs(e["test_accuracy"] - m["test_accuracy"]) < 1e-6, (e, m)
+    loss, accuracy = keras_scores(out / "model.keras")  # and it is the cross-entropy of the probabilities, not the hinge
+    assert abs(e["test_loss"] - loss) < 1e-4 and abs(e["test_accuracy"] - accuracy) < 1e-6, (e, loss, accuracy)
     assert f"test loss {m['test_loss']:.3f}" in r_train, r_train
     r = run("evaluate", out / "model.keras")
     assert r.returncode == 0 and f"accuracy {m['test_accuracy']:.4f}" in r.stdout.splitlines()[0], (r.stdout, r.stderr)
@@ -532,12 +548,14 @@ def test_info_does_not_start_tensorflow():
 
 def test_info_json():
     import keras
-    from reuters_nb.data import SHA256
+    import hashlib
     r = run("info", "--json")
     assert r.returncode == 0 and r.stderr == "", r.stderr
     info = json.loads(r.stdout)
     assert set(info) == {"data_dir", "source", "files", "train_wires", "validation_wires", "test_wires", "num_words", "topics"}
-    assert info["files"] == SHA256 and (info["train_wires"], info["validation_wires"], info["test_wires"]) == (8_982, 1_000, 2_246)
+    on_disk = {name: hashlib.sha256((Path(info["data_dir"]) / name).read_bytes()).hexdigest() for name in info["files"]}
+    assert sorted(info["files"]) == ["reuters.npz", "reuters_word_index.json"] and info["files"] == on_disk, info["files"]
+    assert (info["train_wires"], info["validation_wires"], info["test_wires"]) == (8_982, 1_000, 2_246)
     assert [t["label"] for t in info["topics"]] == list(range(46))
     assert tuple(t["topic"] for t in info["topics"]) == tuple(keras.datasets.reuters.get_label_names())
     assert info["topics"][3] == {"label": 3, "topic": "earn", "train": 3_159, "test": 813}  # the largest topic, by hand
@@ -553,8 +571,10 @@ def test_evaluate_json(trained):
     assert r.returncode == 0 and r.stderr == "", r.stderr
     e = json.loads(r.stdout)
     assert set(e) == {"model", "test_wires", "test_loss", "test_accuracy", "best", "worst"}
-    m = json.loads((out / "metrics.json").read_text())  # Keras's own evaluate, at training time
-    assert abs(e["test_accuracy"] - m["test_accuracy"]) < 1e-6 and abs(e["test_loss"] - m["test_loss"]) < 1e-4, (e, m)
+    loss, accuracy = keras_scores(out / "model.keras")  # Keras's loss and metric on the same model
+    assert abs(e["test_accuracy"] - accuracy) < 1e-6 and abs(e["test_loss"] - loss) < 1e-4, (e, loss, accuracy)
+    m = json.loads((out / "metrics.json").read_text())  # and what training wrote
+    assert abs(e["test_accuracy"] - m["test_accuracy"]) < 1e-6 and abs(e["test_loss"] - m["test_objective"]) < 1e-4, (e, m)
     assert abs(e["test_accuracy"] * 2_246 - round(e["test_accuracy"] * 2_246)) < 1e-3  # a count of wires over 2,246
     text = run("evaluate", out / "model.keras").stdout
     for rows in (e["best"], e["worst"]):

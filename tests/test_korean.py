@@ -154,3 +154,44 @@ def test_directive_mapping():
     assert sync_ko.ko_source("#| exporti\ndef _g(): pass") == "#| hide\ndef _g(): pass"
     for kept in ("#| hide\nfrom fastcore.test import *", "#| eval: false\nrun()", "x = 1  # not a #| export"):
         assert sync_ko.ko_source(kept) == kept
+
+
+# --- the Korean tables: what the heavy pages' Korean twins would print, without training their networks again ----
+
+def _saved_markdown(path):
+    "Every Markdown output saved in the notebook at `path`"
+    return ["".join(o.get("data", {}).get("text/markdown", "")) for c in read_nb(path)["cells"] if c["cell_type"] == "code"
+            for o in c.get("outputs", []) if "text/markdown" in o.get("data", {})]
+
+
+def _tables():
+    "The package's three tables, each on a small hand-made case, as (page, Markdown) in the current language"
+    import numpy as np
+    from reuters_nb.analysis import topic_report
+    from reuters_nb.data import topic_summary
+    from reuters_nb.experiments import summarize_sweep, sweep_table
+    cm = np.diag(np.arange(46) % 3 + 1)
+    cm[3, 4] = 2  # two earn wires taken for acq
+    runs = [dict(name="2 × 64", hidden=(64, 64), seed=s, epochs=9, val_accuracy=0.8, test_loss=1.0, test_accuracy=a)
+            for s, a in enumerate((0.79, 0.80))]
+    return [("00_data", topic_summary([3, 3, 4], [3])._repr_markdown_()),
+            ("04_analysis", topic_report(cm)._repr_markdown_()),
+            ("05_experiments", str(sweep_table(summarize_sweep(runs))))]
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_tables_in_each_language(lang):
+    "Headers in the page's language, as many cells in every row as in the header, and the header its saved page shows"
+    from reuters_nb.data import set_language
+    previous = set_language(lang)
+    try: tables = _tables()
+    finally: set_language(previous)
+    for page, table in tables:
+        lines = table.splitlines()
+        header = lines[0]
+        assert (re.search("[가-힣]", header) is not None) == (lang == "ko"), (page, header)
+        widths = {line.count("|") for line in lines}
+        assert widths == {header.count("|")} and header.count("|") >= 5, (page, lines)
+        saved = ROOT / "nbs" / ("ko" if lang == "ko" else "") / f"{page}.ipynb"
+        assert any(md.splitlines()[:1] == [header] for md in _saved_markdown(saved)), \
+            f"{sync_ko.rel(saved)} shows no table with the header {header!r}: re-run it (python tools/run_nbs.py --save)"

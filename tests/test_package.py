@@ -17,7 +17,6 @@ import build_readme  # noqa: E402
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 _name = lambda requirement: re.split(r"[\s<>=!~;\[]", requirement, maxsplit=1)[0].lower().replace("_", "-")
 RUNTIME = {_name(r) for r in PROJECT["dependencies"]}
-DEV = {_name(r) for r in PROJECT["optional-dependencies"]["dev"]}
 
 
 def imported(source: str) -> set[str]:
@@ -83,7 +82,7 @@ def test_the_readme_says_the_set_up_in_order():
     assert "\npytest\n" in ci  # the README's test command is what CI runs
 
 
-def test_the_render_follows_the_notebook(tmp_path):
+def test_the_render_follows_the_notebook():
     "A planted edit of the notebook changes the render; nbdev's directives decide what a reader of the README sees"
     nb = json.loads((ROOT / "nbs" / "index.ipynb").read_text(encoding="utf-8"))
     site = "https://example.org/site/"
