@@ -1,7 +1,7 @@
 """The `reuters-nb` command run as a user runs it, in a subprocess: exit codes, what it prints, what it writes.
 
 One small model (one epoch) is trained once per test session and shared; its accuracy is not the point here
-(nbs/06_cli.ipynb checks the chapter's model). Timings are measured by benchmarks/bench_predict.py, not here."""
+(nbs/03_train.ipynb checks the chapter's accuracy). Timings are measured by benchmarks/bench_predict.py, not here."""
 import json
 import os
 import re

@@ -19,7 +19,7 @@ SLOW = ["05_experiments", "07_pipeline", "06_tfidf", "04_analysis", "08_cli", "0
 NOTEBOOKS = sorted(notebooks(), key=lambda p: SLOW.index(p.stem) if p.stem in SLOW else len(SLOW))
 ENGLISH = [p for p in NOTEBOOKS if p.parent.name != "ko"]
 KOREAN = [p for p in NOTEBOOKS if p.parent.name == "ko"]
-# Pages that train networks for minutes (each run: 3 to 11 minutes on two cores); their Korean twins are not run again.
+# Pages that train networks for minutes (pytest's --durations lists each run); their Korean twins are not run again.
 HEAVY = {"03_train", "04_analysis", "05_experiments", "06_tfidf", "07_pipeline"}
 IN_KERNEL = [p for p in KOREAN if p.stem not in HEAVY]
 _ids = lambda nbs: [str(p.relative_to(ROOT / "nbs")) for p in nbs]
