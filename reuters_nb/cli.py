@@ -69,7 +69,7 @@ def _train(args):
     with redirect_stdout(sys.stderr):  # Keras's progress bar is progress, not a result: standard output holds only results
         m = p.train_and_save(args.out, args.epochs, args.hidden, args.seed, args.force, args.verbose, args.data_dir, args.model)
     chosen = f"chosen on the validation {m['monitor'].removeprefix('val_')}" if m["best_epoch"] else "given by --epochs"
-    print(f"Test accuracy {m['test_accuracy']:.3f}, test loss {m['test_loss']:.3f}: {m['epochs']} epochs ({chosen}) "
+    print(f"Test accuracy {m['test_accuracy']:.3f}, test loss {m['test_loss']:.3f}: {m['epochs']} epoch{'s' * (m['epochs'] != 1)} ({chosen}) "
           f"on {m['train_wires']:,} wires.")
     files = ["model.keras", "metrics.json"] + (["loss.png", "accuracy.png"] if m["history"] else [])
     print(f"Wrote {', '.join(files)} to {args.out}")

@@ -91,6 +91,7 @@ def test_train_writes_the_run(trained):
     assert all_files(out) == RUN_FILES  # no temporary file left behind
     results = r.stdout.splitlines()  # only results on stdout; Keras's progress bar went to stderr
     assert len(results) == 2 and results[0].startswith("Test accuracy") and results[1].endswith(f"to {out}"), r.stdout
+    assert results[0].endswith(": 1 epoch (given by --epochs) on 7,982 wires."), results[0]  # one epoch, not "1 epochs"
     status = r.stderr.splitlines()[0]  # said before the data loads and TensorFlow starts
     assert status == f"{STATUS}chapter model into {out}: reading the data and starting TensorFlow…", r.stderr[:500]
     assert "/step" in r.stderr and not _library_notes(r.stderr), r.stderr[-3000:]  # TensorFlow's start-up notes held back
