@@ -1,14 +1,22 @@
 """The `reuters-nb` command run as a user runs it, in a subprocess: exit codes, what it prints, what it writes.
 
+Refusals (a bad model file, an empty text, an --out that cannot be written) are checked through `main(argv)` in the test's
+own process (`call`): the same code from the parsed arguments to the exit code and the one-line message, without paying
+8 s for a new Python and TensorFlow each time. What only a real process shows (TensorFlow's start-up notes held back,
+signals, pipes, the console script, standard input) and one refusal of each command stay in subprocesses (`run`).
+
 One small model (one epoch) is trained once per test session and shared; its accuracy is not the point here
 (nbs/03_train.ipynb checks the chapter's accuracy). Timings are measured by benchmarks/bench_predict.py, not here."""
+import io
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+from contextlib import redirect_stderr, redirect_stdout
 from datetime import datetime
+from unittest.mock import patch
 from pathlib import Path
 
 import pytest
@@ -25,6 +33,15 @@ def run(*args, stdin=None, env=None, cwd=None, unset=()):
     environment = {k: v for k, v in {**os.environ, **(env or {})}.items() if k not in unset}
     return subprocess.run([*CLI, *map(str, args)], input=stdin or "", capture_output=True, text=True,
                           env=environment, cwd=cwd, timeout=600)
+
+
+def call(*args, stdin=""):
+    "`reuters_nb.cli.main(ARGS)` in this process, with `stdin` as standard input; returns what `run` returns"
+    from reuters_nb.cli import main
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err), patch("sys.stdin", io.TextIOWrapper(io.BytesIO(stdin.encode()))):
+        code = main([str(a) for a in args])
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
 STATUS = "reuters-nb: training the "  # the line `train` writes on stderr before it starts
@@ -169,8 +186,8 @@ def test_train_usage_errors(tmp_path, args, fragment):
 
 def test_train_unwritable_out(tmp_path):
     (tmp_path / "a_file").write_text("")
-    assert_error(run("train", "--out", tmp_path / "a_file" / "run"), 1, "Cannot create the output folder", "is a file")
-    assert_error(run("train", "--out", tmp_path / "a_file"), 1, "is a file")
+    assert_error(call("train", "--out", tmp_path / "a_file" / "run"), 1, "Cannot create the output folder", "is a file")
+    assert_error(call("train", "--out", tmp_path / "a_file"), 1, "is a file")
     assert all_files(tmp_path) == ["a_file"]
     locked = tmp_path / "locked"  # a folder no one can write into, as root too: a read-only file system
     locked.mkdir()
@@ -179,7 +196,7 @@ def test_train_unwritable_out(tmp_path):
         if os.geteuid() == 0: pytest.skip("cannot mount a read-only tmpfs here")
         locked.chmod(0o555)  # without root, permissions do it
     try:
-        assert_error(run("train", "--out", locked / "run"), 1, "Cannot write into", "choose another --out folder")
+        assert_error(call("train", "--out", locked / "run"), 1, "Cannot write into", "choose another --out folder")
         assert all_files(locked) == []
     finally:
         if os.path.ismount(locked): _umount(locked)
@@ -191,7 +208,7 @@ def test_data_not_found_gives_the_library_message(tmp_path, monkeypatch):
     from reuters_nb.data import find_data_file
     with pytest.raises(FileNotFoundError) as e: find_data_file("reuters.npz")
     for args in (["info"], ["train", "--out", tmp_path / "run"]):
-        line = assert_error(run(*args, env={"REUTERS_NB_DATA": str(nowhere)}), 1)
+        line = assert_error(call(*args), 1)  # $REUTERS_NB_DATA names `nowhere` in this process too
         assert line == f"reuters-nb: error: {' '.join(str(e.value).split())}"
     assert all_files(tmp_path) == []
 
@@ -227,12 +244,12 @@ def test_predict_json_from_file_and_stdin(trained, tmp_path):
 
 def test_predict_empty_text(trained, tmp_path):
     model = trained[0] / "model.keras"
-    assert_error(run("predict", model, ""), 1, "Text 1 of 1", "empty")
-    assert_error(run("predict", model, COCOA, "--- ... ---"), 1, "Text 2 of 2", "empty")
+    assert_error(run("predict", model, ""), 1, "Text 1 of 1", "empty")  # once as a user meets it, then in this process
+    assert_error(call("predict", model, COCOA, "--- ... ---"), 1, "Text 2 of 2", "empty")
     (tmp_path / "blank.txt").write_text("\n \n\n")
-    assert_error(run("predict", model, "--file", tmp_path / "blank.txt"), 1, "No text to classify")
-    assert_error(run("predict", model, stdin=""), 1, "No text to classify")
-    assert_error(run("predict", model, "--file", tmp_path / "missing.txt"), 1, "Cannot read --file")
+    assert_error(call("predict", model, "--file", tmp_path / "blank.txt"), 1, "No text to classify")
+    assert_error(call("predict", model, stdin="\n \n"), 1, "No text to classify")
+    assert_error(call("predict", model, "--file", tmp_path / "missing.txt"), 1, "Cannot read --file")
 
 
 def test_predict_text_outside_the_vocabulary(trained):
@@ -252,13 +269,15 @@ def test_predict_bad_top_k(trained, top_k):
 @pytest.fixture(scope="module")
 def bad_models(tmp_path_factory):
     "Model files the command must refuse: Keras models of the wrong shape, a file that is no model"
+    import keras
+    from reuters_nb.model import build_model, end_to_end
+    from reuters_nb.vectorize import make_vectorizer
     folder = tmp_path_factory.mktemp("bad_models")
-    make = ("import sys; from reuters_nb.model import build_model, end_to_end; from reuters_nb.vectorize import make_vectorizer; "
-            "build_model().save(sys.argv[1]); end_to_end(make_vectorizer(), build_model(num_classes=10)).save(sys.argv[2]); "
-            "import keras; m = build_model(); m.layers[-1].activation = keras.activations.linear; "
-            "end_to_end(make_vectorizer(), m).save(sys.argv[3])")
-    subprocess.run([sys.executable, "-c", make, *(folder / f for f in ("multi_hot_only.keras", "ten_topics.keras", "scores.keras"))],
-                   check=True, capture_output=True)
+    build_model().save(folder / "multi_hot_only.keras")
+    end_to_end(make_vectorizer(), build_model(num_classes=10)).save(folder / "ten_topics.keras")
+    linear = build_model()
+    linear.layers[-1].activation = keras.activations.linear
+    end_to_end(make_vectorizer(), linear).save(folder / "scores.keras")
     (folder / "broken.keras").write_bytes(b"not a zip file")
     import zipfile
     with zipfile.ZipFile(folder / "other_zip.keras", "w") as z: z.writestr("notes.txt", "a zip, but not a Keras model")
@@ -279,7 +298,8 @@ def bad_models(tmp_path_factory):
 ])
 def test_bad_model(bad_models, command, name, fragment):
     args = [command, bad_models / name] + ([COCOA] if command == "predict" else ["--out", bad_models / "x"] if command == "export" else [])
-    assert_error(run(*args), 1, fragment)
+    assert_error(call(*args), 1, fragment)
+    assert not (bad_models / "x").exists()
 
 
 # ------------------------------------------------------------------ evaluate, info, help
@@ -448,11 +468,11 @@ def test_data_dir_option(tmp_path):
     assert_error(run("info", env=nowhere), 1, "nowhere")
     r = run("info", "--data-dir", real, env=nowhere)
     assert r.returncode == 0 and f"Data: {real} (from --data-dir)" in r.stdout, (r.stdout, r.stderr)
-    assert_error(run("train", "--epochs", "1", "--out", tmp_path / "run", "--data-dir", tmp_path / "empty"), 1, "empty")
+    assert_error(call("train", "--epochs", "1", "--out", tmp_path / "run", "--data-dir", tmp_path / "empty"), 1, "empty")
 
 
 def test_hidden_too_large_is_refused_before_loading(tmp_path):
-    line = assert_error(run("train", "--hidden", "100000", "--out", tmp_path / "run"), 1, "1,004,700,046 weights", "limit is 50,000,000")
+    line = assert_error(call("train", "--hidden", "100000", "--out", tmp_path / "run"), 1, "1,004,700,046 weights", "limit is 50,000,000")
     assert all_files(tmp_path) == []
 
 
