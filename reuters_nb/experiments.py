@@ -1,4 +1,4 @@
-"""The experiments the chapter suggests, run for you over several seeds: hidden layers of 32, 64 or 128 units, one, two or three of them, and bottlenecks of 16 and 4 units, each through the chapter's protocol; then the chapter's wrap-up.
+"""The experiments the chapter suggests, run for you over several seeds: two hidden layers of 32 or 128 units, one or three of 64 units, and bottlenecks of 16 and 4 units, next to the chapter's 2 × 64, each through the chapter's protocol; then the chapter's wrap-up.
 
 Docs: https://reuters-nb.github.io/reuters_nb/experiments.html.md"""
 

@@ -1,9 +1,10 @@
 """The `reuters-nb` command run as a user runs it, in a subprocess: exit codes, what it prints, what it writes.
 
-Refusals (a bad model file, an empty text, an --out that cannot be written) are checked through `main(argv)` in the test's
-own process (`call`): the same code from the parsed arguments to the exit code and the one-line message, without paying
+Refusals (a bad model file, an empty text, an --out that cannot be written) and the contents of the results (predict's
+and evaluate's JSON and tables, the short options, the TF-IDF model's answers) are checked through `main(argv)` in the
+test's own process (`call`): the same code from the parsed arguments to the exit code and what is printed, without paying
 8 s for a new Python and TensorFlow each time. What only a real process shows (TensorFlow's start-up notes held back,
-signals, pipes, the console script, standard input) and a refusal of each command stay in subprocesses (`run`).
+signals, pipes, bytes that are not UTF-8, the console script, `-f -`) and a refusal of each command stay in subprocesses (`run`).
 
 One small model (one epoch) is trained once per test session and shared; its accuracy is not the point here
 (nbs/03_train.ipynb checks the chapter's accuracy). Timings are measured by benchmarks/bench_predict.py, not here."""
@@ -156,17 +157,17 @@ def test_train_the_tfidf_svm(tmp_path):
            ("tfidf-svm", "squared_hinge", 20_000, 3, [], 64, 8_982)
     assert (m["best_epoch"], m["history"]) == (None, {})
     assert m["test_accuracy"] > 0.78, m["test_accuracy"]  # already level with the chapter's model after 3 epochs
-    r = run("predict", out / "model.keras", COCOA, EARN, "--json", "--top-k", "1")
+    r = call("predict", out / "model.keras", COCOA, EARN, "--json", "--top-k", "1")  # in this process: the processes are tested on the chapter's model
     assert r.returncode == 0, r.stderr
     answers = json.loads(r.stdout)
     assert [a["topics"][0]["topic"] for a in answers] == ["cocoa", "earn"]
     assert all(0 < a["topics"][0]["probability"] <= 1 for a in answers)
-    e = json.loads(run("evaluate", out / "model.keras", "--json").stdout)  # one model, one test loss, whoever reports it
+    e = json.loads(call("evaluate", out / "model.keras", "--json").stdout)  # one model, one test loss, whoever reports it
     assert abs(e["test_loss"] - m["test_loss"]) < 1e-4 and abs(e["test_accuracy"] - m["test_accuracy"]) < 1e-6, (e, m)
     loss, accuracy = keras_scores(out / "model.keras")  # and it is the cross-entropy of the probabilities, not the hinge
     assert abs(e["test_loss"] - loss) < 1e-4 and abs(e["test_accuracy"] - accuracy) < 1e-6, (e, loss, accuracy)
     assert f"test loss {m['test_loss']:.3f}" in r_train, r_train
-    r = run("evaluate", out / "model.keras")
+    r = call("evaluate", out / "model.keras")
     assert r.returncode == 0 and f"accuracy {m['test_accuracy']:.4f}" in r.stdout.splitlines()[0], (r.stdout, r.stderr)
     assert_error(run("train", "--model", "svm", "--out", tmp_path / "other"), 2, "argument --model: invalid choice")
 
@@ -230,8 +231,8 @@ def test_predict_json_from_file_and_stdin(trained, tmp_path):
     wires = f"{COCOA}\n\n\n{earn_on_two_lines}\n \n\nTin prices rose.\n"
     (tmp_path / "wires.txt").write_text(wires)
     answers = []
-    for r in (run("predict", model, "--file", tmp_path / "wires.txt", "--json", "--top-k", "5"),
-              run("predict", model, "--json", "--top-k", "5", stdin=wires)):  # no TEXT, no --file: standard input
+    for r in (call("predict", model, "--file", tmp_path / "wires.txt", "--json", "--top-k", "5"),
+              call("predict", model, "--json", "--top-k", "5", stdin=wires)):  # no TEXT, no --file: standard input
         assert r.returncode == 0, r.stderr
         answers.append(json.loads(r.stdout))
     assert answers[0] == answers[1]
@@ -589,7 +590,7 @@ def test_info_json():
 
 def test_evaluate_json(trained):
     out, _ = trained
-    r = run("evaluate", out / "model.keras", "--json")
+    r = call("evaluate", out / "model.keras", "--json")  # a real process's standard error: test_verbose_lets_the_library_notes_through
     assert r.returncode == 0 and r.stderr == "", r.stderr
     e = json.loads(r.stdout)
     assert set(e) == {"model", "test_wires", "test_loss", "test_accuracy", "best", "worst"}
@@ -598,7 +599,7 @@ def test_evaluate_json(trained):
     m = json.loads((out / "metrics.json").read_text())  # and what training wrote
     assert abs(e["test_accuracy"] - m["test_accuracy"]) < 1e-6 and abs(e["test_loss"] - m["test_objective"]) < 1e-4, (e, m)
     assert abs(e["test_accuracy"] * 2_246 - round(e["test_accuracy"] * 2_246)) < 1e-3  # a count of wires over 2,246
-    text = run("evaluate", out / "model.keras").stdout
+    text = call("evaluate", out / "model.keras").stdout
     for rows in (e["best"], e["worst"]):
         assert len(rows) == 5 and all(set(row) == {"topic", "recall", "support"} for row in rows)
         for row in rows: assert f"  {row['topic']:<16}{row['recall']:>7.1%}{row['support']:>9,}" in text, (row, text)
@@ -607,10 +608,10 @@ def test_evaluate_json(trained):
 def test_short_options(trained, tmp_path):
     model = trained[0] / "model.keras"
     (tmp_path / "wires.txt").write_text(f"{COCOA}\n\n{EARN}\n")
-    short = run("predict", model, "-f", tmp_path / "wires.txt", "-k", "2", "--json")
-    long = run("predict", model, "--file", tmp_path / "wires.txt", "--top-k", "2", "--json")
+    short = call("predict", model, "-f", tmp_path / "wires.txt", "-k", "2", "--json")
+    long = call("predict", model, "--file", tmp_path / "wires.txt", "--top-k", "2", "--json")
     assert short.returncode == 0 and short.stdout == long.stdout and len(json.loads(short.stdout)[0]["topics"]) == 2
-    assert run("export", trained[0], "-o", tmp_path / "served").returncode == 0
+    assert call("export", trained[0], "-o", tmp_path / "served").returncode == 0
     assert (tmp_path / "served" / "saved_model.pb").is_file()
 
 

@@ -101,3 +101,24 @@ def test_a_number_edited_by_hand_is_caught():
         assert not problems_of(nb, rel)
         nb["cells"][-1]["source"] = ["It needs Python 3.10 or later; the SVM reached 3.10 on a scale."]  # a version, then a result
         assert [p for p in problems_of(nb, rel) if "'3.10'" in p] and len(problems_of(nb, rel)) == 1, problems_of(nb, rel)
+
+
+def _output_of(nb, starts: str) -> str:
+    "The saved text output of the page's code cell whose source starts with `starts`"
+    cells = [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).startswith(starts)]
+    assert len(cells) == 1, f"one code cell must start with {starts!r}, found {len(cells)}"
+    return "".join("".join(o.get("data", {}).get("text/plain", o.get("text", ""))) for o in cells[0].get("outputs", []))
+
+
+@pytest.mark.parametrize("lang", ["", "ko/"])
+def test_the_saved_svm_run_is_the_stronger_model_page_s(lang):
+    "Saved runs trains the SVM preset for the epoch count *A stronger model* chose, and saves that page's model"
+    import ast
+    tfidf = results_of(json.loads((ROOT / f"nbs/{lang}06_tfidf.ipynb").read_text(encoding="utf-8")))
+    pipeline = json.loads((ROOT / f"nbs/{lang}07_pipeline.ipynb").read_text(encoding="utf-8"))
+    cell = 'svm_metrics = train_and_save("runs/tfidf", model="tfidf-svm", '
+    source = next("".join(c["source"]) for c in pipeline["cells"] if "".join(c["source"]).startswith(cell))
+    assert f"epochs={tfidf['svm_epochs']}," in source, (source, tfidf)
+    saved = ast.literal_eval(_output_of(pipeline, cell))
+    assert abs(saved["test_accuracy"] - tfidf["svm_test"]) < 1e-6, (saved, tfidf)
+    assert saved["epochs"] == tfidf["svm_epochs"], (saved, tfidf)
