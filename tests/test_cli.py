@@ -590,7 +590,7 @@ def test_info_json():
 
 def test_evaluate_json(trained):
     out, _ = trained
-    r = call("evaluate", out / "model.keras", "--json")  # a real process's standard error: test_verbose_lets_the_library_notes_through
+    r = call("evaluate", out / "model.keras", "--json")  # what reaches file descriptor 2 in a real process: test_verbose_lets_the_library_notes_through
     assert r.returncode == 0 and r.stderr == "", r.stderr
     e = json.loads(r.stdout)
     assert set(e) == {"model", "test_wires", "test_loss", "test_accuracy", "best", "worst"}

@@ -11,6 +11,7 @@ aside). Each must be one of:
 So a number typed by hand, or left behind when a re-run changed the outputs, fails here. The saved outputs are what
 the site shows; `python tools/run_nbs.py --save` refreshes them. The last test plants a wrong number in a real page and
 checks that it is caught."""
+import ast
 import json
 import re
 import sys
@@ -103,22 +104,20 @@ def test_a_number_edited_by_hand_is_caught():
         assert [p for p in problems_of(nb, rel) if "'3.10'" in p] and len(problems_of(nb, rel)) == 1, problems_of(nb, rel)
 
 
-def _output_of(nb, starts: str) -> str:
-    "The saved text output of the page's code cell whose source starts with `starts`"
+def _cell(nb, starts: str) -> dict:
+    "The page's one code cell whose source starts with `starts`"
     cells = [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).startswith(starts)]
     assert len(cells) == 1, f"one code cell must start with {starts!r}, found {len(cells)}"
-    return "".join("".join(o.get("data", {}).get("text/plain", o.get("text", ""))) for o in cells[0].get("outputs", []))
+    return cells[0]
 
 
 @pytest.mark.parametrize("lang", ["", "ko/"])
 def test_the_saved_svm_run_is_the_stronger_model_page_s(lang):
     "Saved runs trains the SVM preset for the epoch count *A stronger model* chose, and saves that page's model"
-    import ast
     tfidf = results_of(json.loads((ROOT / f"nbs/{lang}06_tfidf.ipynb").read_text(encoding="utf-8")))
     pipeline = json.loads((ROOT / f"nbs/{lang}07_pipeline.ipynb").read_text(encoding="utf-8"))
-    cell = 'svm_metrics = train_and_save("runs/tfidf", model="tfidf-svm", '
-    source = next("".join(c["source"]) for c in pipeline["cells"] if "".join(c["source"]).startswith(cell))
-    assert f"epochs={tfidf['svm_epochs']}," in source, (source, tfidf)
-    saved = ast.literal_eval(_output_of(pipeline, cell))
+    cell = _cell(pipeline, 'svm_metrics = train_and_save("runs/tfidf", model="tfidf-svm", ')
+    assert f"epochs={tfidf['svm_epochs']}," in "".join(cell["source"]), (cell["source"], tfidf)
+    saved = ast.literal_eval("".join("".join(o.get("data", {}).get("text/plain", "")) for o in cell["outputs"]))
     assert abs(saved["test_accuracy"] - tfidf["svm_test"]) < 1e-6, (saved, tfidf)
     assert saved["epochs"] == tfidf["svm_epochs"], (saved, tfidf)
