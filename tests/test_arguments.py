@@ -27,6 +27,8 @@ CASES = [
     ("fit wrong width", fit_model, (X[:, :100], Y), {}, ValueError, "10000 columns"),
     ("protocol seed too big", chapter_protocol, (X, Y, X, Y), dict(seeds=(2**40,)), ValueError, "each seed must be at most"),
     ("protocol no seeds", chapter_protocol, (X, Y, X, Y), dict(seeds=()), ValueError, "at least one seed"),
+    ("protocol epochs=0", chapter_protocol, (X, Y, X, Y), dict(epochs=0), ValueError, "epochs must be at least 1"),  # not "choose"
+    ("protocol n_val=4", chapter_protocol, (X, Y, X, Y), dict(n_val=4), ValueError, "n_val must be between 1 and 3"),
     ("split n_val=0", split_validation, (X, Y), dict(n_val=0), ValueError, "n_val must be at least 1"),
     ("split n_val=n", split_validation, (X, Y), dict(n_val=4), ValueError, "n_val must be between 1 and 3"),
     ("load test_split=True", load_data, (), dict(test_split=True), ValueError, "test_split must be a fraction"),
