@@ -4,8 +4,9 @@ JupyterLab). A Korean page's code cells are the English page's, character for ch
 and every `say(en, ko)` evaluates both sentences whichever language is set, so running a page a second time in Korean runs
 the same code on the same data again: the other twins are checked for code, prose and Korean tables instead
 (tests/test_korean.py), not run. Three pages are enough for the kernel route, which is the same for every page; each
-further one costs a new kernel, TensorFlow's 8 s start and its page's training. Plus: the committed package is exactly
-what the notebooks export."""
+further one costs a new kernel, TensorFlow's 8 s start and its page's training. nbdev-test must say that it ran the page
+(it also says "Success." for a page it skipped) and leave out no code cell. Plus: the committed package is exactly what
+the notebooks export."""
 import subprocess
 import sys
 from pathlib import Path
@@ -35,10 +36,24 @@ def test_both_languages_are_run():
 
 @pytest.mark.parametrize("nb", ENGLISH, ids=_ids(ENGLISH))
 def test_nbdev_test(nb):
-    r = subprocess.run(["nbdev-test", str(nb)], cwd=ROOT, capture_output=True, text=True)
+    r = subprocess.run(["nbdev-test", "--do-print", str(nb)], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, f"nbdev-test failed on {nb.name}:\n{r.stderr[-6000:]}"
-    said = r.stdout + r.stderr  # nbdev-test also exits 0 when it skipped the notebook ("No files were eligible")
-    assert "Success." in said and "No files were eligible" not in said, f"nbdev-test did not test {nb.name}:\n{said[-2000:]}"
+    said = r.stdout + r.stderr  # nbdev-test also says "Success." when it ran nothing: no eligible file, or `skip_exec: true`
+    completed = any(line.startswith("- Completed ") and line.endswith(f"/{nb.name}") for line in r.stdout.splitlines())  # --do-print
+    assert "Success." in said and completed, f"nbdev-test did not run {nb.name}:\n{said[-2000:]}"
+
+
+def test_nbdev_test_runs_every_code_cell():
+    "nbdev-test leaves out, and still passes, a page whose front matter says `skip_exec` and cells with `eval: false` or a flag of `tst_flags`; none may"
+    from nbdev.config import get_config
+    from nbdev.test import nb_test_cells  # nbdev's own answer: the cells its test run executes
+    import nbformat
+    flags = get_config(ROOT).tst_flags.split()
+    left_out = {}
+    for nb in NOTEBOOKS:
+        code, run = sum(c.cell_type == "code" for c in nbformat.read(nb, as_version=4).cells), len(nb_test_cells(nb, flags))
+        if run != code: left_out[str(nb.relative_to(ROOT))] = code - run
+    assert not left_out, f"code cells nbdev-test would not run, by notebook: {left_out}"
 
 
 @pytest.mark.parametrize("nb", IN_KERNEL, ids=_ids(IN_KERNEL))
