@@ -193,8 +193,7 @@ def test_train_unwritable_out(tmp_path):
     locked = tmp_path / "locked"  # a folder no one can write into, as root too: a read-only file system
     locked.mkdir()
     if not _mount_tmpfs(locked, "1m", "ro"):
-        if os.environ.get("CI"): pytest.fail("CI must be able to mount a small tmpfs (run as root, or with sudo -n)")
-        if os.geteuid() == 0: pytest.skip("cannot mount a read-only tmpfs here")
+        if os.geteuid() == 0: pytest.skip("cannot mount a read-only tmpfs here")  # under CI a skip fails (conftest.py)
         locked.chmod(0o555)  # without root, permissions do it
     try:
         assert_error(call("train", "--out", locked / "run"), 1, "Cannot write into", "choose another --out folder")
@@ -426,8 +425,7 @@ def test_a_full_disk_names_the_file_and_leaves_nothing(tmp_path):
     small = tmp_path / "small"
     small.mkdir()
     if not _mount_tmpfs(small, "1m"):  # the model file is 2.7 MB
-        if os.environ.get("CI"): pytest.fail("CI must be able to mount a small tmpfs (run as root, or with sudo -n)")
-        pytest.skip("cannot mount a tmpfs here (needs root or sudo -n)")
+        pytest.skip("cannot mount a tmpfs here (needs root or sudo -n)")  # under CI a skip fails (conftest.py)
     try:
         temp = tmp_path / "tmp"
         temp.mkdir()

@@ -75,13 +75,10 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def served_site():
-    import os
     missing = "Chromium is not installed (.ci/run installs it: apt-get install chromium fonts-noto-cjk)" if CHROMIUM is None else ""
     try: import playwright  # noqa: F401
     except ImportError: missing = "playwright is not installed: it is in the dev extra, pip install -e '.[dev]'"
-    if missing:  # on a contributor's machine the test says why it did not run; in CI it must run
-        if os.environ.get("CI"): pytest.fail(f"CI must open the site in a browser, but {missing}")
-        pytest.skip(missing)
+    if missing: pytest.skip(missing)  # on a contributor's machine the test says why it did not run; under CI a skip fails (conftest.py)
     build_site()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(DOCS)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
