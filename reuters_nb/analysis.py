@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .data import NUM_CLASSES, get_label_names, say
+from .data import NUM_CLASSES, check_int, get_label_names, say
 from .model import build_model
 from .train import chapter_protocol
 
@@ -27,6 +27,8 @@ def random_baseline(
     seed:int=0, # seed of the shuffles
 ) -> float:
     "Mean accuracy of predicting a random shuffle of `labels` (the chapter's random baseline)"
+    check_int(trials, "trials", 1)
+    check_int(seed, "seed", 0)
     labels = np.asarray(labels)
     if labels.ndim != 1 or not len(labels): raise ValueError("labels must be a non-empty 1-D array of integer topics.")
     rng = np.random.default_rng(seed)
@@ -44,7 +46,11 @@ def majority_baseline(
     y_test, # integer test labels
 ) -> float:
     "Test accuracy of always predicting the most frequent training topic"
-    return float((np.asarray(y_test) == np.bincount(np.asarray(y_train)).argmax()).mean())
+    y_train, y_test = np.asarray(y_train), np.asarray(y_test)
+    for name, y in (("y_train", y_train), ("y_test", y_test)):
+        if y.ndim != 1 or not y.size or not np.issubdtype(y.dtype, np.integer) or y.min() < 0:
+            raise ValueError(f"{name} must be a non-empty 1-D array of integer topics, got shape {y.shape} and dtype {y.dtype}.")
+    return float((y_test == np.bincount(y_train).argmax()).mean())
 
 # %% ../nbs/04_analysis.ipynb #086569e6
 def predict(
@@ -67,9 +73,15 @@ def top_topics(
     "For each wire, its `k` most likely topics as `(name, probability)`, most likely first"
     probs = np.asarray(probs)
     names = get_label_names()
+    check_int(k, "k", 1, maximum=len(names))  # True is not taken for 1, nor 2.5 left to fail inside NumPy
     if probs.ndim != 2 or probs.shape[1] != len(names):
         raise ValueError(f"probs must have shape (n, {len(names)}), got {probs.shape}.")
-    if not 1 <= k <= len(names): raise ValueError(f"k must be between 1 and {len(names)}, got {k}.")
+    if not np.issubdtype(probs.dtype, np.number): raise TypeError(f"probs must be numbers, got dtype {probs.dtype}.")
+    finite = np.isfinite(probs).all(axis=1)
+    if not finite.all():
+        raise ValueError(f"probs must be finite probabilities, as `predict` returns them, but row {np.flatnonzero(~finite)[0]} "
+                         f"holds NaN or infinite values: a model outputs them when its input holds NaN or its training "
+                         f"diverged. Check the input rows, or train the model again.")
     best = np.argsort(-probs, axis=1, kind="stable")[:, :k]
     return [[(names[i], float(p[i])) for i in row] for p, row in zip(probs, best)]
 

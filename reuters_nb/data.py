@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['DATA_ENV', 'ORIGIN', 'SHA256', 'NUM_CLASSES', 'NUM_WORDS', 'N_VAL', 'BATCH_SIZE', 'MAX_SEED', 'LANGUAGES',
-           'LABEL_NAMES', 'set_language', 'say', 'sha256sum', 'read_verified', 'find_data_file', 'read_data_file',
-           'check_int', 'load_data', 'get_word_index', 'decode_wire', 'get_label_names', 'TopicSummary',
-           'topic_summary']
+__all__ = ['DATA_ENV', 'ORIGIN', 'SHA256', 'SIZES', 'NUM_CLASSES', 'NUM_WORDS', 'N_VAL', 'BATCH_SIZE', 'MAX_SEED', 'LANGUAGES',
+           'LABEL_NAMES', 'set_language', 'say', 'sha256sum', 'read_verified', 'DataNotFoundError', 'find_data_file',
+           'read_data_file', 'check_int', 'load_data', 'get_word_index', 'decode_wire', 'get_label_names',
+           'TopicSummary', 'topic_summary']
 
 # %% ../nbs/00_data.ipynb #35670539
 DATA_ENV = "REUTERS_NB_DATA"  # environment variable naming a folder with an offline copy of the data
@@ -32,6 +32,10 @@ ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"  # where
 SHA256 = {  # the official files' hashes, the same ones Keras checks
     "reuters.npz": "d6586e694ee56d7a4e65172e12b3e987c03096cb01eab99753921ef915959916",
     "reuters_word_index.json": "9b56000edc4b34a32e89fd5a23b2605594682c74efcf7d8f4e2a5514b771e633",
+}
+SIZES = {  # the official files' sizes in bytes: a file of any other size is refused before it is read
+    "reuters.npz": 2_110_848,
+    "reuters_word_index.json": 550_378,
 }
 NUM_CLASSES = 46  # topics in the dataset
 NUM_WORDS = 10_000  # the chapter's vocabulary: the most frequent words kept, the multi-hot length
@@ -66,18 +70,27 @@ def sha256sum(path) -> str:
 
 # %% ../nbs/00_data.ipynb #8bf3116c
 def read_verified(path, fname:str) -> bytes:
-    "The bytes of `path`, read once, if they are the official `fname` (checked by SHA-256); else `ValueError`"
+    "The bytes of `path`, read once, if they are the official `fname` (checked by size, then SHA-256); else `ValueError`"
     path = Path(path)
-    data = path.read_bytes()
-    got = hashlib.sha256(data).hexdigest()
+    redo = f"Delete it and copy it again (or let Keras download it again from {ORIGIN}{fname})."
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size  # the opened file's size: a huge file is refused without reading it
+        if size != SIZES[fname]:
+            raise ValueError(f"{path} is not the official {fname}: it is {size:,} bytes, expected {SIZES[fname]:,}. "
+                             f"The file is truncated, corrupted or was replaced, so it was not read. {redo}")
+        data = f.read(SIZES[fname] + 1)  # at most one byte more than expected, even if the file grew meanwhile
+    got = hashlib.sha256(data).hexdigest()  # the hash of exactly the bytes returned, and so parsed
     if got != SHA256[fname]:
         raise ValueError(
             f"{path} is not the official {fname}: its SHA-256 is {got}, expected {SHA256[fname]}. "
-            f"The file is corrupted or was replaced, so it was not loaded. Delete it and copy it again "
-            f"(or let Keras download it again from {ORIGIN}{fname}).")
+            f"The file is corrupted or was replaced, so it was not loaded. {redo}")
     return data
 
+
 # %% ../nbs/00_data.ipynb #b09c4304
+class DataNotFoundError(FileNotFoundError):
+    "The dataset's files are neither in the folder named nor in Keras's cache, and could not be downloaded"
+
 def _keras_cache_candidates(fname:str) -> list[Path]:
     "Where `keras.utils.get_file` keeps `fname`: `$KERAS_HOME` (default `~/.keras`), else `/tmp/.keras`, under `datasets/`"
     home = Path(os.environ.get("KERAS_HOME") or "~/.keras").expanduser()
@@ -92,11 +105,11 @@ def _keras_cached_file(fname:str, download:bool=True) -> Path|None:
         with redirect_stdout(sys.stderr):  # Keras's "Downloading data from …" is progress: standard output is for results
             return Path(keras.utils.get_file(fname, origin=ORIGIN + fname, file_hash=SHA256[fname]))
     except Exception as e:
-        raise FileNotFoundError(
+        raise DataNotFoundError(
             f"Could not find or download {fname} ({type(e).__name__}: {e}). "
             f"If this machine is offline, copy reuters.npz and reuters_word_index.json from {ORIGIN} "
             f"into a folder and set the environment variable {DATA_ENV} to that folder "
-            f"(or pass data_dir= to the function you called, or --data-dir to reuters-nb).") from e
+            f"(or pass data_dir= to the function you called).") from e
 
 # %% ../nbs/00_data.ipynb #084fb067
 def find_data_file(
@@ -111,7 +124,7 @@ def find_data_file(
     if folder is None: return _keras_cached_file(fname, download)
     path = Path(folder).expanduser()/fname
     if not path.is_file():
-        raise FileNotFoundError(
+        raise DataNotFoundError(
             f"{path} does not exist. The folder given by {setting} ({folder}) must hold "
             f"reuters.npz and reuters_word_index.json, the files Keras downloads from {ORIGIN}. "
             f"Point {setting} at such a folder, or unset {DATA_ENV} to use Keras's download and cache.")

@@ -13,17 +13,24 @@ from .data import NUM_CLASSES, NUM_WORDS, check_int
 from .vectorize import WireVectorizer
 
 # %% auto #0
-__all__ = ['MAX_WEIGHTS', 'check_model_size', 'build_model', 'end_to_end', 'text_model_parts']
+__all__ = ['MAX_WEIGHTS', 'MAX_LAYERS', 'check_model_size', 'build_model', 'end_to_end', 'text_model_parts']
 
 # %% ../nbs/02_model.ipynb #b81017bd
 MAX_WEIGHTS = 50_000_000  # the largest network built here: 200 MB of float32 weights, about four times that while training
+MAX_LAYERS = 16  # the most hidden layers: the chapter's exercises stop at 3, and on the page Further experiments a third
+                 # already lowers the test accuracy (plain Dense layers, no normalisation or skip connections); Keras
+                 # nests a Sequential's layers, so 2,000 of them end in a RecursionError after many seconds, not a model
 
 def check_model_size(
     num_words:int, # input length
     hidden, # units of each hidden layer
     num_classes:int=NUM_CLASSES, # units of the output layer
 ):
-    "Refuse, before anything is allocated, hidden sizes below 1, or a stack of `Dense` layers with more than `MAX_WEIGHTS` weights and biases"
+    "Refuse, before anything is allocated, more than `MAX_LAYERS` hidden layers, hidden sizes below 1, or a stack of `Dense` layers with more than `MAX_WEIGHTS` weights and biases"
+    hidden = tuple(hidden)
+    if len(hidden) > MAX_LAYERS:
+        raise ValueError(f"hidden asks for {len(hidden):,} hidden layers; the limit is {MAX_LAYERS} (the chapter's network has 2). "
+                         f"Give fewer hidden layer sizes.")
     for units in hidden: check_int(units, "each entry of hidden", 1)
     sizes = [num_words, *hidden, num_classes]
     weights = sum(a * b + b for a, b in zip(sizes, sizes[1:]))

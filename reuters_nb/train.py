@@ -37,22 +37,42 @@ def split_validation(
     return (x[n_val:], y[n_val:]), (x[:n_val], y[:n_val])
 
 # %% ../nbs/03_train.ipynb #ff378144
-def _check_inputs(x, y, model):
-    "Clear errors for inputs or labels that do not fit `model`"
-    columns = model.input_shape[-1]
+def _check_inputs(x, y, model, names=("x", "y")):
+    "Clear errors for inputs or labels that do not fit `model` (`names`: what the caller calls them)"
+    xn, yn = names
+    columns, classes = model.input_shape[-1], model.output_shape[-1]
     shape = tuple(x.shape) if isinstance(x, tf.SparseTensor) else getattr(x, "shape", None)
     if shape is None or len(shape) != 2 or shape[1] != columns:
-        raise ValueError(f"x must be a 2-D matrix with {columns} columns, one row per wire, got shape {shape}: "
+        raise ValueError(f"{xn} must be a 2-D matrix with {columns} columns, one row per wire, got shape {shape}: "
                          f"encode wires with `vectorize_sequences(seqs, dimension={columns})`.")
     y = np.asarray(y)
-    if shape[0] != len(y): raise ValueError(f"x and y must hold the same number of wires, got {shape[0]} and {len(y)}.")
+    if shape[0] != len(y): raise ValueError(f"{xn} and {yn} must hold the same number of wires, got {shape[0]} and {len(y)}.")
+    if not shape[0]: raise ValueError(f"{xn} and {yn} hold no wires: give at least one wire to learn from.")
     sparse_labels = model.loss == "sparse_categorical_crossentropy"
-    if not sparse_labels and (y.ndim != 2 or y.shape[1] != model.output_shape[-1]):
-        raise ValueError(f"The loss {model.loss!r} expects one-hot labels of {model.output_shape[-1]} columns, got shape {y.shape}: "
+    if not sparse_labels and (y.ndim != 2 or y.shape[1] != classes):
+        raise ValueError(f"The loss {model.loss!r} expects one-hot labels of {classes} columns, got shape {y.shape}: "
                          "encode integer labels with `to_one_hot`, or use loss='sparse_categorical_crossentropy'.")
     if sparse_labels and y.ndim != 1:
         raise ValueError("These labels are one-hot vectors but the loss expects integers: pass the integer labels, "
                          "or use loss='categorical_crossentropy'.")
+    if sparse_labels and not (np.issubdtype(y.dtype, np.integer) and y.min() >= 0 and y.max() < classes):
+        got = f"values {y.min()}..{y.max()}" if np.issubdtype(y.dtype, np.integer) else f"dtype {y.dtype}"
+        raise ValueError(f"The loss 'sparse_categorical_crossentropy' expects integer topics in 0..{classes - 1}, got {yn} "
+                         f"with {got}: pass the integer labels `load_data` returns.")
+    if not sparse_labels:  # each row 0s and a single 1, as `to_one_hot` makes them (46 numbers per wire: cheap)
+        bad = np.flatnonzero(((y != 0) & (y != 1)).any(axis=1) | (np.count_nonzero(y == 1, axis=1) != 1))
+        if bad.size:
+            raise ValueError(f"The loss {model.loss!r} expects one-hot labels, each row zeros and a single 1, but {bad.size:,} "
+                             f"of the {len(y):,} rows of {yn} are not (the first is row {bad[0]}, holding "
+                             f"{sorted(set(y[bad[0]].tolist()))}): encode integer labels with `to_one_hot`.")
+    values = np.asarray(x.values if isinstance(x, tf.SparseTensor) else x)  # an array: no copy
+    if np.issubdtype(values.dtype, np.floating) and values.size and not (np.isfinite(values.min()) and np.isfinite(values.max())):
+        # min and max are NaN if any value is, infinite if any value is: two passes, no copy of a 10,000-wide matrix
+        where = np.argwhere(~np.isfinite(values))[0]
+        row = int(x.indices.numpy()[where[0], 0]) if isinstance(x, tf.SparseTensor) else int(where[0])
+        raise ValueError(f"{xn} holds NaN or infinite values (the first in row {row}), from which no model can learn: "
+                         f"check how the rows were computed (`vectorize_sequences` and `log_counts` make finite rows).")
+
 
 # %% ../nbs/03_train.ipynb #a56e1109
 def fit_model(
@@ -76,7 +96,7 @@ def fit_model(
     _check_inputs(x, y, model)
     if validation_data is not None:
         if len(validation_data) != 2: raise ValueError("validation_data must be a pair (x_val, y_val).")
-        _check_inputs(*validation_data, model)
+        _check_inputs(*validation_data, model, names=("x_val", "y_val"))
     keras.utils.set_random_seed(seed)  # the order of the batches: the same alone or side by side
     history = model.fit(x, y, epochs=epochs, batch_size=batch_size, validation_data=validation_data,
                         verbose=verbose, callbacks=callbacks)
@@ -90,11 +110,17 @@ def best_epoch(
     history, # a Keras `History` (or its `.history` dict) with validation metrics
     monitor:str="val_loss", # metric to optimise: lowest for a loss, highest for an accuracy
 ) -> int:
-    "The epoch (counted from 1) at which `monitor` was best"
+    "The epoch (counted from 1) at which `monitor` was best, among the epochs where it is finite"
     values = _history_dict(history).get(monitor)
     if values is None: raise ValueError(f"The history has no {monitor!r}: fit with validation_data to record it.")
     if not len(values): raise ValueError(f"The history's {monitor!r} is empty: train for at least one epoch.")
-    return int(np.argmax(values) if "acc" in monitor else np.argmin(values)) + 1
+    values = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(values)  # a run that diverged records NaN: such an epoch is never the best
+    if not finite.any():
+        raise ValueError(f"The history's {monitor!r} has no finite value in its {len(values)} epochs: the training diverged. "
+                         f"Check the inputs, or train with a smaller learning rate (the optimizer given to `build_model`).")
+    if "acc" in monitor: return int(np.argmax(np.where(finite, values, -np.inf))) + 1
+    return int(np.argmin(np.where(finite, values, np.inf))) + 1
 
 # %% ../nbs/03_train.ipynb #f2addb4d
 def plot_history(
@@ -106,15 +132,15 @@ def plot_history(
     from matplotlib.ticker import MaxNLocator
     h = _history_dict(history)
     epochs = np.arange(1, len(h["loss"]) + 1)
-    best = best_epoch(h) if h.get("val_loss") else None
+    validated = bool(h.get("val_loss"))
+    best = best_epoch(h) if validated and np.isfinite(h["val_loss"]).any() else None
     figures = []
     for metric, label in [("loss", "Loss"), ("accuracy", "Accuracy")]:
         fig, ax = plt.subplots(figsize=(7, 4))
         ax.plot(epochs, h[metric], "bo", label=f"Training {metric}")
-        if best is not None:
-            ax.plot(epochs, h["val_" + metric], "b", label=f"Validation {metric}")
-            ax.axvline(best, color="grey", linestyle="--", label=f"Lowest validation loss (epoch {best})")
-        ax.set_title(f"{title}{' - ' if title else ''}Training{' and validation' if best else ''} {metric}")
+        if validated: ax.plot(epochs, h["val_" + metric], "b", label=f"Validation {metric}")
+        if best is not None: ax.axvline(best, color="grey", linestyle="--", label=f"Lowest validation loss (epoch {best})")
+        ax.set_title(f"{title}{' - ' if title else ''}Training{' and validation' if validated else ''} {metric}")
         ax.set_xlabel("Epochs")
         ax.set_ylabel(label)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs only

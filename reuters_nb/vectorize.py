@@ -21,6 +21,27 @@ __all__ = ['SEPARATORS', 'vectorize_sequences', 'to_one_hot', 'tokenize', 'encod
            'make_vectorizer']
 
 # %% ../nbs/01_vectorize.ipynb #ec6831a4
+def _word_indices(
+    sequences, # word-index sequences
+    caller:str, # the public function's name, for the messages
+) -> tuple[np.ndarray, np.ndarray]:
+    "`(lengths, indices)`: the length of each sequence, and all their word indices in one int64 array, each a whole number"
+    if isinstance(sequences, str) or (len(sequences) and isinstance(sequences[0], str)):
+        raise TypeError(f"{caller} takes sequences of word indices, not text: encode text first with `encode_text`.")
+    try: lengths = np.fromiter(map(len, sequences), dtype=np.int64, count=len(sequences))
+    except TypeError: raise TypeError(f"{caller} takes a list of sequences (lists of word indices); for one wire pass `[seq]`.") from None
+    values = list(chain.from_iterable(sequences))
+    try: flat = np.array(values)  # NumPy chooses one dtype for all the indices, once: an integer one unless some index is not
+    except ValueError: flat = np.array(values, dtype=object)  # an index that is itself a sequence
+    if flat.ndim == 1 and flat.dtype.kind in "iub": return lengths, flat.astype(np.int64, copy=False)  # integers: no float copy
+    if flat.ndim == 1 and flat.dtype.kind == "f":  # whole numbers stored as floats pass (exact below 2**53); 1.5 does not
+        with np.errstate(invalid="ignore"): cols = flat.astype(np.int64)
+        if np.array_equal(cols, flat): return lengths, cols
+        raise TypeError(f"Word indices must be whole numbers, found {float(flat[cols != flat][0])}.")
+    bad = [v for v in values if not isinstance(v, (int, np.integer))][:1]
+    if not bad: raise ValueError(f"Word index {max(values)} is far outside any vocabulary.")  # whole, but beyond int64
+    raise TypeError(f"Word indices must be whole numbers, found {bad[0]!r} ({type(bad[0]).__name__}).")
+
 def vectorize_sequences(
     sequences, # word-index sequences, e.g. `x_train` from `load_data`
     dimension:int=NUM_WORDS, # vector length: the `num_words` the data was loaded with
@@ -28,14 +49,7 @@ def vectorize_sequences(
 ) -> np.ndarray:
     "Multi-hot encode `sequences` into a `(len(sequences), dimension)` matrix, built without a Python loop over rows"
     check_int(dimension, "dimension", 1)
-    if isinstance(sequences, str) or (len(sequences) and isinstance(sequences[0], str)):
-        raise TypeError("vectorize_sequences takes sequences of word indices, not text: encode text first with `encode_text`.")
-    try: lengths = np.fromiter(map(len, sequences), dtype=np.int64, count=len(sequences))
-    except TypeError: raise TypeError("vectorize_sequences takes a list of sequences (lists of word indices); for one wire pass `[seq]`.") from None
-    values = np.fromiter(chain.from_iterable(sequences), dtype=np.float64, count=int(lengths.sum()))  # exact below 2**53
-    cols = values.astype(np.int64)
-    if not np.array_equal(cols, values):
-        raise TypeError(f"Word indices must be whole numbers, found {float(values[cols != values][0])}.")
+    lengths, cols = _word_indices(sequences, "vectorize_sequences")
     if cols.size and (cols.min() < 0 or cols.max() >= dimension):
         bad = cols.max() if cols.max() >= dimension else cols.min()
         raise ValueError(f"Word index {bad} is outside 0..{dimension - 1}. Load the data with num_words={dimension} "
@@ -101,8 +115,7 @@ def log_counts(
 ) -> np.ndarray:
     "`(n, dimension)` float32 matrix of log(1 + count) per word; the reserved indices 0, 1, 2 are left at 0"
     check_int(dimension, "dimension", 4)
-    lengths = np.fromiter(map(len, sequences), dtype=np.int64, count=len(sequences))
-    words = np.fromiter(chain.from_iterable(sequences), dtype=np.int64, count=int(lengths.sum()))
+    lengths, words = _word_indices(sequences, "log_counts")  # whole numbers only, as in `vectorize_sequences`
     if words.size and (words.min() < 0 or words.max() >= dimension):
         raise ValueError(f"Word indices must lie in 0..{dimension - 1}: pass the vocabulary size the data was loaded with.")
     cells = np.repeat(np.arange(len(sequences)) * dimension, lengths) + words

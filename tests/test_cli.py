@@ -24,6 +24,7 @@ import pytest
 
 CLI = [sys.executable, "-m", "reuters_nb.cli"]
 RUN_FILES = ["accuracy.png", "loss.png", "metrics.json", "model.keras"]
+WRITTEN = sorted(RUN_FILES + ["manifest.json"])  # what a run folder holds: its files and their manifest
 COCOA = ("Cocoa prices fell in London as Ivory Coast and Ghana reported larger than expected mid-crop cocoa "
          "bean arrivals, dealers said.")
 EARN = "The company said first quarter net profit rose to 12.5 mln dlrs, or 45 cts per share, from 9.8 mln dlrs."
@@ -106,7 +107,7 @@ def trained(tmp_path_factory):
 
 def test_train_writes_the_run(trained):
     out, r = trained
-    assert all_files(out) == RUN_FILES  # no temporary file left behind
+    assert all_files(out) == WRITTEN  # no temporary file left behind
     results = r.stdout.splitlines()  # only results on stdout; Keras's progress bar went to stderr
     assert len(results) == 2 and results[0].startswith("Test accuracy") and results[1].endswith(f"to {out}"), r.stdout
     assert results[0].endswith(": 1 epoch (given by --epochs) on 7,982 wires."), results[0]  # one epoch, not "1 epochs"
@@ -118,9 +119,8 @@ def test_train_writes_the_run(trained):
     assert 0 < m["test_accuracy"] < 1 and m["test_loss"] > 0
     assert (m["train_wires"], m["validation_wires"], m["test_wires"]) == (7_982, 1_000, 2_246)
     assert set(m["versions"]) == {"python", "numpy", "tensorflow", "keras", "reuters_nb"}
-    assert Path(m["data_source"]).name == "reuters.npz" and Path(m["data_source"]).is_file()
-    if os.environ.get("REUTERS_NB_DATA"):
-        assert Path(m["data_source"]).resolve().parent == Path(os.environ["REUTERS_NB_DATA"]).resolve()
+    from reuters_nb.data import SHA256
+    assert m["data_sha256"] == SHA256 and "/" not in (out / "metrics.json").read_text()  # the data by content; no machine path
     assert datetime.fromisoformat(m["timestamp"]).tzinfo is not None
     assert len(m["history"]["val_accuracy"]) == 1
     for png in ("loss.png", "accuracy.png"): assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -129,15 +129,18 @@ def test_train_writes_the_run(trained):
 def test_train_keeps_an_existing_model(trained):
     out, _ = trained
     before = {f: (out / f).read_bytes() for f in RUN_FILES}
-    assert_error(run("train", "--epochs", "1", "--out", out), 1, "already exists", "--force")
+    assert_error(run("train", "--epochs", "1", "--out", out), 1, "already holds a run", "pass --force")
     assert {f: (out / f).read_bytes() for f in RUN_FILES} == before
 
 
-def test_train_force_overwrites(tmp_path):
-    (tmp_path / "model.keras").write_bytes(b"an old model")
-    r = run("train", "--epochs", "1", "--hidden", "8", "--out", tmp_path, "--force", "--verbose", "0")
+def test_train_force_overwrites(trained, tmp_path):
+    shutil.copytree(trained[0], tmp_path / "run")
+    (tmp_path / "run" / "notes.txt").write_text("the user's own notes")
+    r = run("train", "--epochs", "1", "--hidden", "8", "--out", tmp_path / "run", "--force", "--verbose", "0")
     assert r.returncode == 0, r.stderr
-    assert all_files(tmp_path) == RUN_FILES
+    tmp_path = tmp_path / "run"
+    assert all_files(tmp_path) == sorted(WRITTEN + ["notes.txt"])  # the run's files replaced, the user's left alone
+    assert (tmp_path / "notes.txt").read_text() == "the user's own notes"
     assert json.loads((tmp_path / "metrics.json").read_text())["hidden"] == [8]
     assert (tmp_path / "model.keras").read_bytes()[:2] == b"PK"  # a .keras file is a zip archive
 
@@ -150,8 +153,8 @@ def test_train_the_tfidf_svm(tmp_path):
     assert r.returncode == 0, r.stderr[-4000:]
     r_train = r.stdout
     # retrained on all 8,982 wires for the epochs given: no validation run, so no curves to plot
-    assert all_files(out) == ["metrics.json", "model.keras"]
-    assert r.stdout.splitlines()[-1] == f"Wrote model.keras, metrics.json to {out}"
+    assert all_files(out) == ["manifest.json", "metrics.json", "model.keras"]
+    assert r.stdout.splitlines()[-1] == f"Wrote model.keras, metrics.json and manifest.json to {out}"
     m = json.loads((out / "metrics.json").read_text())
     assert (m["model"], m["loss"], m["num_words"], m["epochs"], m["hidden"], m["batch_size"], m["train_wires"]) == \
            ("tfidf-svm", "squared_hinge", 20_000, 3, [], 64, 8_982)
@@ -187,7 +190,7 @@ def test_train_usage_errors(tmp_path, args, fragment):
 
 def test_train_unwritable_out(tmp_path):
     (tmp_path / "a_file").write_text("")
-    assert_error(call("train", "--out", tmp_path / "a_file" / "run"), 1, "Cannot create the output folder", "is a file")
+    assert_error(call("train", "--out", tmp_path / "a_file" / "run"), 1, "Cannot write a run to", "is a file")
     assert_error(call("train", "--out", tmp_path / "a_file"), 1, "is a file")
     assert all_files(tmp_path) == ["a_file"]
     locked = tmp_path / "locked"  # a folder no one can write into, as root too: a read-only file system
@@ -196,7 +199,7 @@ def test_train_unwritable_out(tmp_path):
         if os.geteuid() == 0: pytest.skip("cannot mount a read-only tmpfs here")  # under CI a skip fails (conftest.py)
         locked.chmod(0o555)  # without root, permissions do it
     try:
-        assert_error(call("train", "--out", locked / "run"), 1, "Cannot write into", "choose another --out folder")
+        assert_error(call("train", "--out", locked / "run"), 1, "Cannot write into", "read-only file system" if os.path.ismount(locked) else "may not write")
         assert all_files(locked) == []
     finally:
         if os.path.ismount(locked): _umount(locked)
@@ -209,7 +212,8 @@ def test_data_not_found_gives_the_library_message(tmp_path, monkeypatch):
     with pytest.raises(FileNotFoundError) as e: find_data_file("reuters.npz")
     for args in (["info"], ["train", "--out", tmp_path / "run"]):
         line = assert_error(call(*args), 1)  # $REUTERS_NB_DATA names `nowhere` in this process too
-        assert line == f"reuters-nb: error: {' '.join(str(e.value).split())}"
+        assert line == f"reuters-nb: error: {' '.join(str(e.value).split())} On the command line, --data-dir DIR names that folder."
+        assert "--data-dir" not in str(e.value)  # the library speaks of data_dir=; the command line adds its option
     assert all_files(tmp_path) == []
 
 
@@ -319,20 +323,20 @@ def test_evaluate(trained):
 
 
 def test_export(trained, tmp_path):
-    "`export`: a SavedModel folder, written whole; an existing one is kept unless --force"
+    "`export`: numbered versions in TensorFlow Serving's layout, each written whole, none replaced"
     out, _ = trained
     target = tmp_path / "served"
     r = run("export", out, "--out", target)
     assert r.returncode == 0 and r.stderr == "", r.stderr
-    assert r.stdout.startswith(f"Wrote a TensorFlow SavedModel to {target}"), r.stdout
-    assert sorted(p.name for p in target.iterdir()) == ["assets", "fingerprint.pb", "saved_model.pb", "variables"]
-    assert all_files(tmp_path)[0] == "served"  # no temporary folder left beside it
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
-    before = (target / "saved_model.pb").read_bytes()
-    assert_error(run("export", out / "model.keras", "--out", target), 1, "already exists", "--force")
-    assert (target / "saved_model.pb").read_bytes() == before
-    assert run("export", out / "model.keras", "--out", target, "--force").returncode == 0
-    assert_error(run("export", out, "--out", ""), 1, "output folder is empty")
+    assert r.stdout.startswith(f"Wrote version 1 of the model to {target / '1'}"), r.stdout
+    assert sorted(p.name for p in (target / "1").iterdir()) == ["assets", "fingerprint.pb", "manifest.json", "saved_model.pb", "variables"]
+    assert os.listdir(tmp_path) == ["served"] and os.listdir(target) == ["1"]  # no staging folder or journal left
+    before = {f: (target / "1" / f).read_bytes() for f in ("saved_model.pb", "manifest.json")}
+    r = call("export", out / "model.keras", "--out", target)
+    assert r.returncode == 0 and f"Wrote version 2 of the model to {target / '2'}" in r.stdout, (r.stdout, r.stderr)
+    assert sorted(os.listdir(target)) == ["1", "2"] and {f: (target / "1" / f).read_bytes() for f in before} == before
+    assert_error(call("export", out, "--out", ""), 1, "empty string")
+    assert_error(call("export", out, "--out", out), 1, "holds a run", "versions go into a folder of their own")
     assert_error(run("export", out), 2, "--out")
 
 
@@ -366,13 +370,17 @@ def test_console_script():
 
 # ------------------------------------------------------------------ faults: kills, races, a full disk, bad bytes
 
-SLOW_SAVE = """import sys, time, keras
+SLOW_SAVE = """import sys, time
+import reuters_nb.store as store
 from reuters_nb.cli import main
-def save(self, path, *args, **kwargs):  # writes part of the file, says so, then hangs: a save cut short
-    with open(path, "wb") as f: f.write(b"PK partial")
-    print("SAVING", file=sys.__stdout__, flush=True)  # train's own stdout is on stderr meanwhile (Keras's progress)
-    time.sleep(600)
-keras.Model.save = save
+create = store._create
+def slow(path, data):  # writes part of model.keras, says so, then hangs: a save cut short
+    if ".model.keras." in str(path):
+        create(path, data[:1000])
+        print("SAVING", file=sys.__stdout__, flush=True)  # train's own stdout is on stderr meanwhile (Keras's progress)
+        time.sleep(600)
+    return create(path, data)
+store._create = slow
 sys.exit(main(sys.argv[1:]))
 """
 
@@ -402,7 +410,9 @@ def test_a_killed_run_leaves_the_previous_run_whole(trained, tmp_path, signal_na
     assert p.wait(timeout=60) == code, p.stderr.read()
     assert {f: (out / f).read_bytes() for f in RUN_FILES} == before  # not a new model beside old metrics
     if signal_name == "SIGTERM": assert leftovers(tmp_path) == []  # cleaned up before it ended
-    else: assert [n for n in leftovers(tmp_path) if n.startswith(".run.tmp-")], leftovers(tmp_path)  # SIGKILL: no chance
+    else:  # SIGKILL: no chance to clean up; what it left is on record in its journal
+        left = leftovers(tmp_path)
+        assert ".reuters-nb-writing.json" in left and [n for n in left if n.startswith(".model.keras.")], left
     r = run("train", "--epochs", "1", "--hidden", "8", "--verbose", "0", "--out", out, "--force")
     assert r.returncode == 0, r.stderr
     assert leftovers(tmp_path) == []  # the next run swept what the killed one left
@@ -413,8 +423,7 @@ def test_a_second_run_into_the_same_folder_is_refused(tmp_path):
     out = tmp_path / "run"
     first = start_slow_train(out)  # holds the folder, in the middle of its save
     try:
-        line = assert_error(run("train", "--epochs", "1", "--out", out, "--force"), 1, f"Another run is writing into {out}")
-        assert f"pid {first.pid}" in line, line
+        assert_error(run("train", "--epochs", "1", "--out", out, "--force"), 1, f"Another process is writing into {out}")
     finally:
         first.terminate()
         first.wait(timeout=60)
@@ -448,6 +457,27 @@ def test_output_is_utf8_json_whatever_the_input_bytes(trained, tmp_path):
                        capture_output=True, env=env)
     assert r.returncode == 0, r.stderr
     assert [a["text"] for a in json.loads(r.stdout.decode("utf-8"))] == ["Caf\ufffd prices", "net \ufffd profit"]
+
+
+def test_a_byte_order_mark_is_not_a_word(trained, tmp_path):
+    "Windows editors start UTF-8 files with a byte-order mark; the first wire keeps its first word"
+    (tmp_path / "wires.txt").write_bytes("\ufeffCocoa prices fell.\n\nNet profit rose.\n".encode("utf-8"))
+    for args, stdin in (([ "--file", tmp_path / "wires.txt"], ""), ([], "\ufeffCocoa prices fell.\n\nNet profit rose.\n")):
+        r = call("predict", trained[0], *args, "--json", stdin=stdin)
+        assert r.returncode == 0, r.stderr
+        assert [a["text"] for a in json.loads(r.stdout)] == ["Cocoa prices fell.", "Net profit rose."]
+
+
+def test_predict_streams_its_input(trained, tmp_path):
+    "Wires are read and predicted a batch at a time: 2,500 wires give 2,500 answers in order; input that is not text is refused"
+    wires = [f"{COCOA} ({i})" if i % 2 else f"{EARN} ({i})" for i in range(2_500)]  # more than two batches of 1,024
+    (tmp_path / "many.txt").write_text("\n\n".join(wires) + "\n")
+    r = call("predict", trained[0], "--file", tmp_path / "many.txt", "--json", "--top-k", "1")
+    assert r.returncode == 0, r.stderr
+    answers = json.loads(r.stdout)
+    assert [a["text"] for a in answers] == wires
+    (tmp_path / "zeros").write_bytes(b"\0" * 1_100_000)  # what `--file /dev/zero` reads: no line, no end
+    assert_error(call("predict", trained[0], "--file", tmp_path / "zeros"), 1, "Wire 1 is longer than 1,000,000 characters")
 
 
 def test_a_closed_pipe_ends_quietly(trained):
@@ -534,7 +564,7 @@ def test_the_keras_cache_route(keras_cache, tmp_path):
     r = run("train", "--epochs", "1", "--verbose", "0", "-o", tmp_path / "run", env=env, unset=unset)
     assert r.returncode == 0, r.stderr[-3000:]
     assert r.stderr.splitlines() == [f"{STATUS}chapter model into {tmp_path / 'run'}: reading the data and starting TensorFlow…"], r.stderr
-    assert Path(json.loads((tmp_path / "run" / "metrics.json").read_text())["data_source"]).resolve().parent == keras_cache.resolve()
+    assert str(keras_cache) not in (tmp_path / "run" / "metrics.json").read_text()  # no machine path in a saved output
     r = run("evaluate", tmp_path / "run" / "model.keras", "--json", env=env, unset=unset)
     assert r.returncode == 0 and r.stderr == "", r.stderr
     assert json.loads(r.stdout)["test_wires"] == 2_246

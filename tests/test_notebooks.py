@@ -1,9 +1,9 @@
 """Every notebook is a test, once: the English pages through nbdev-test (what nbdev's CI runs), and the Korean twins of
-the three pages that train no network (data, model, performance) in a real Jupyter kernel (what a reader runs in
+the four pages that train no network (data, model, run folders, performance) in a real Jupyter kernel (what a reader runs in
 JupyterLab). A Korean page's code cells are the English page's, character for character (tests/test_korean.py checks it),
 and every `say(en, ko)` evaluates both sentences whichever language is set, so running a page a second time in Korean runs
 the same code on the same data again: the other twins are checked for code, prose and Korean tables instead
-(tests/test_korean.py), not run. Three pages are enough for the kernel route, which is the same for every page; each
+(tests/test_korean.py), not run. Four pages are enough for the kernel route, which is the same for every page; each
 further one costs a new kernel, TensorFlow's 8 s start and its page's training. nbdev-test must say that it ran the page
 (it also says "Success." for a page it skipped) and leave out no code cell. Plus: the committed package is exactly what
 the notebooks export."""
@@ -18,12 +18,12 @@ sys.path.insert(0, str(ROOT / "tools"))
 from run_nbs import notebooks, run_notebook  # noqa: E402
 
 # Longest first, so the two xdist workers finish together instead of waiting on one slow notebook at the end.
-SLOW = ["05_experiments", "07_pipeline", "06_tfidf", "04_analysis", "08_cli", "03_train", "index"]
+SLOW = ["05_experiments", "08_pipeline", "06_tfidf", "04_analysis", "09_cli", "03_train", "index"]
 NOTEBOOKS = sorted(notebooks(), key=lambda p: SLOW.index(p.stem) if p.stem in SLOW else len(SLOW))
 ENGLISH = [p for p in NOTEBOOKS if p.parent.name != "ko"]
 KOREAN = [p for p in NOTEBOOKS if p.parent.name == "ko"]
 # The pages that train no network: their Korean twins run in a kernel, the others' are not run again.
-IN_KERNEL_PAGES = {"00_data", "02_model", "09_performance"}
+IN_KERNEL_PAGES = {"00_data", "02_model", "07_store", "10_performance"}
 IN_KERNEL = [p for p in KOREAN if p.stem in IN_KERNEL_PAGES]
 _ids = lambda nbs: [str(p.relative_to(ROOT / "nbs")) for p in nbs]
 
