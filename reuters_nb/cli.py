@@ -69,14 +69,15 @@ def _status(message:str):
 
 # %% ../nbs/09_cli.ipynb #5682c369
 def _train(args):
-    try: check_folder(args.out, force=args.force)  # a folder that cannot take the run is refused before TensorFlow starts
-    except RunExistsError:
+    try:
+        check_folder(args.out, force=args.force)  # a folder that cannot take the run is refused before TensorFlow starts
+        _status(f"training the {args.model} model into {shown(args.out)}: reading the data and starting TensorFlow…")
+        p = _pipeline(args.library_logs)
+        with redirect_stdout(sys.stderr):  # Keras's progress bar is progress, not a result: standard output holds only results
+            m = p.train_and_save(out=args.out, epochs=args.epochs, hidden=args.hidden, seed=args.seed, force=args.force,
+                                 verbose=args.verbose, data_dir=args.data_dir, model=args.model)
+    except RunExistsError:  # the library says force=True; the command line has its own words
         raise RunExistsError(f"{shown(args.out)} already holds a run: pass --force to replace it, or choose another --out folder.") from None
-    _status(f"training the {args.model} model into {shown(args.out)}: reading the data and starting TensorFlow…")
-    p = _pipeline(args.library_logs)
-    with redirect_stdout(sys.stderr):  # Keras's progress bar is progress, not a result: standard output holds only results
-        m = p.train_and_save(out=args.out, epochs=args.epochs, hidden=args.hidden, seed=args.seed, force=args.force,
-                             verbose=args.verbose, data_dir=args.data_dir, model=args.model)
     chosen = f"chosen on the validation {m['monitor'].removeprefix('val_')}" if m["best_epoch"] else "given by --epochs"
     print(f"Test accuracy {m['test_accuracy']:.3f}, test loss {m['test_loss']:.3f}: {m['epochs']} epoch{'s' * (m['epochs'] != 1)} ({chosen}) "
           f"on {m['train_wires']:,} wires.")

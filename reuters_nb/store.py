@@ -11,6 +11,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import stat
@@ -19,13 +20,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['MANIFEST', 'JOURNAL', 'FORMAT', 'RunExistsError', 'FolderBusyError', 'shown', 'sha256', 'check_folder', 'RunWriter',
-           'writing', 'manifest_of', 'read_run', 'NewVersion', 'versions', 'check_versions', 'new_version']
+__all__ = ['MANIFEST', 'JOURNAL', 'FORMAT', 'TEMPORARY', 'RunExistsError', 'FolderBusyError', 'shown', 'sha256', 'check_folder',
+           'RunWriter', 'writing', 'manifest_of', 'read_run', 'NewVersion', 'versions', 'check_versions', 'new_version']
 
 # %% ../nbs/07_store.ipynb #0eb0c23b
 MANIFEST = "manifest.json"  # written last by a run: the files it wrote, with their sizes and SHA-256
 JOURNAL = ".reuters-nb-writing.json"  # written first by a run that writes: the temporary names it is about to create
 FORMAT = "reuters-nb run folder, version 1"  # the mark of a manifest or journal this package wrote
+TEMPORARY = re.compile(r"\.[\w-]+(\.[\w-]+)*\.[0-9a-f]{16}\.tmp")  # the only names a journal may record: `.model.keras.<16 hex>.tmp`
 
 class RunExistsError(FileExistsError):
     "The folder holds a run, and replacing it was not asked for"
@@ -40,6 +42,16 @@ def shown(path) -> str:
 def sha256(data:bytes) -> str: return hashlib.sha256(data).hexdigest()
 
 # %% ../nbs/07_store.ipynb #5126ad7c
+def _valid(data) -> bool:
+    "Whether `data` has the shape of a manifest or journal of this package: relative names, sizes, SHA-256 digests, temporary names"
+    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("files"), dict): return False
+    for name, entry in data["files"].items():
+        if name.startswith("/") or {"", ".", ".."} & set(name.split("/")) or not isinstance(entry, dict): return False
+        size, digest = entry.get("size"), entry.get("sha256")
+        if type(size) is not int or size < 0 or not (isinstance(digest, str) and re.fullmatch("[0-9a-f]{64}", digest)): return False
+    temps = data.get("temps", [])
+    return isinstance(temps, list) and all(isinstance(t, str) and TEMPORARY.fullmatch(t) for t in temps)
+
 def _load_json(path:Path, what:str) -> dict|None:
     "The package's JSON file at `path` (a manifest or a journal), None if there is none; refused if we did not write it"
     try: st = os.lstat(path)
@@ -47,13 +59,10 @@ def _load_json(path:Path, what:str) -> dict|None:
     if not stat.S_ISREG(st.st_mode) or st.st_size > 1_000_000:
         raise FileExistsError(f"{shown(path)} is not a {what} that reuters_nb wrote (it is not a small regular file): "
                               f"move it away, or use another folder.")
-    try:
-        data = json.loads(path.read_bytes())
-        if data.get("format") != FORMAT or not isinstance(data.get("files"), dict): raise ValueError
-        for name, entry in data["files"].items():  # relative names, inside the folder
-            if name.startswith("/") or {"", ".", ".."} & set(name.split("/")) or not {"size", "sha256"} <= set(entry): raise ValueError
-    except (ValueError, AttributeError, TypeError, UnicodeDecodeError):
-        raise FileExistsError(f"{shown(path)} is not a {what} that reuters_nb wrote: move it away, or use another folder.") from None
+    try: data = json.loads(path.read_bytes())
+    except (ValueError, RecursionError): data = None  # not JSON, or nested deeper than any file of ours
+    if not _valid(data):
+        raise FileExistsError(f"{shown(path)} is not a {what} that reuters_nb wrote: move it away, or use another folder.")
     return data
 
 def _matches(path:Path, entry:dict) -> bool:
@@ -64,24 +73,31 @@ def _matches(path:Path, entry:dict) -> bool:
     return sha256(path.read_bytes()) == entry["sha256"]
 
 # %% ../nbs/07_store.ipynb #8398cba9
-def _inspect(folder:Path, names, force:bool) -> dict:
-    "What `folder` holds, sorted into what the package may replace and what it must leave alone; refuses a folder a run may not go to"
-    if not os.path.isdir(folder): return dict(owned=set(), temps=[], manifest=None, journal=None)
+def _survey(folder:Path) -> dict:
+    "What `folder` holds: its manifest and journal, the files that match either (the package's), the journal's temporaries, the rest"
+    if not os.path.isdir(folder): return dict(owned=set(), temps=[], manifest=None, journal=None, entries=set(), others=[])
     manifest, journal = _load_json(folder/MANIFEST, "manifest"), _load_json(folder/JOURNAL, "journal")
     entries = set(os.listdir(folder))
-    temps = [t for t in (journal or {}).get("temps", []) if t in entries and "/" not in t and t not in (MANIFEST, JOURNAL)]
+    temps = [t for t in (journal or {}).get("temps", []) if t in entries]
     ours = lambda name: any(m and name in m["files"] and _matches(folder/name, m["files"][name]) for m in (manifest, journal))
     owned = {n for n in entries if ours(n)}
     others = sorted(entries - owned - set(temps) - {MANIFEST, JOURNAL})
+    return dict(owned=owned, temps=temps, manifest=manifest, journal=journal, entries=entries, others=others)
+
+def _inspect(folder:Path, names, force:bool) -> dict:
+    "What `folder` holds, and the decision: refuses a folder that a run of `names` may not go to"
+    found = _survey(folder)
+    manifest, owned, others, entries = found["manifest"], found["owned"], found["others"], found["entries"]
     listing = lambda names: ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
-    if manifest is None and others:
+    a_run = manifest is not None and bool(manifest["files"])
+    if not a_run and others:
         raise FileExistsError(f"{shown(folder)} is not empty and holds no run of reuters_nb: it holds {listing(others)}. "
                               f"A run is written into a new or empty folder: use another folder.")
-    if manifest is not None and manifest["files"] and not force:
+    if a_run and manifest.get("complete", True) and not force:
         raise RunExistsError(f"{shown(folder)} already holds a run ({listing(sorted(manifest['files']))}): "
                              f"replace it with force=True, or use another folder.")
-    if manifest is not None:
-        changed = sorted(n for n in manifest["files"] if n not in owned)
+    if a_run:
+        changed = sorted(n for n in manifest["files"] if n not in owned and (n in entries or manifest.get("complete", True)))
         if changed:
             raise FileExistsError(f"{shown(folder)} holds a run whose {listing(changed)} changed or disappeared after the run "
                                   f"wrote it: reuters_nb replaces only files it can prove it wrote. Move the folder away, or use another folder.")
@@ -89,13 +105,15 @@ def _inspect(folder:Path, names, force:bool) -> dict:
         if clash:
             raise FileExistsError(f"Writing the run into {shown(folder)} would overwrite {listing(clash)}, which reuters_nb "
                                   f"did not write: move them away, or use another folder.")
-    return dict(owned=owned, temps=temps, manifest=manifest, journal=journal)
+    return found
 
 # %% ../nbs/07_store.ipynb #03cb69f5
 def _missing(folder:Path) -> list[Path]:
     "The folders that creating `folder` would create, outermost first; refuses a path that cannot become a folder"
     missing, p = [], folder
     while not os.path.lexists(p):
+        if p.name == "..":
+            raise ValueError(f"{shown(folder)} goes up ('..') from a folder that does not exist: name the folder without it.")
         missing.insert(0, p)
         if p.parent == p: break
         p = p.parent
@@ -103,7 +121,7 @@ def _missing(folder:Path) -> list[Path]:
         raise FileNotFoundError(f"{shown(p)} is a symbolic link to {shown(os.readlink(p))}, which does not exist: "
                                 f"create that folder, or use another folder.")
     if not os.path.isdir(p):
-        raise NotADirectoryError(f"Cannot write a run to {shown(folder)}: {shown(p)} is a file, not a folder.")
+        raise NotADirectoryError(f"Cannot write to {shown(folder)}: {shown(p)} is a file, not a folder.")
     if not os.access(p, os.W_OK | os.X_OK):
         why = "it is on a read-only file system" if _read_only(p) else "this user may not write there"
         raise PermissionError(f"Cannot write into {shown(p)}: {why}. Use another folder.")
@@ -119,7 +137,7 @@ def check_folder(
     force:bool=False, # whether a run already in `folder` may be replaced
 ):
     "Refuse, without writing anything, a folder that a run of `names` may not be written to; returns it as a `Path`"
-    if not str(folder).strip(): raise ValueError("The folder is an empty string: give a folder, e.g. 'runs/latest'.")
+    if str(folder) == "": raise ValueError("The folder is an empty string: give a folder, e.g. 'runs/latest'.")
     folder = Path(folder)
     _missing(folder)
     _inspect(folder, names, force)
@@ -166,9 +184,19 @@ def _locked(folder:Path):
     finally: os.close(fd)  # closing the last descriptor releases the lock, and so does the end of the process
 
 def _sweep(folder:Path, found:dict):
-    "Remove what a killed writer left in `folder`: exactly the temporary names its journal recorded, then the journal"
-    for name in found["temps"]: _remove(folder/name)
-    if found["journal"] is not None: os.unlink(folder/JOURNAL)
+    "Clear what a killed writer left in `folder`: the temporaries its journal recorded, and a manifest for what it had already renamed"
+    for name in found["temps"]:
+        if stat.S_ISREG(os.lstat(folder/name).st_mode): os.unlink(folder/name)  # a file this package created, by its recorded name
+    journal, manifest = found["journal"], found["manifest"]
+    if journal is None: return
+    if journal["files"]:  # killed among its renames: the folder holds files of two runs, all of them the package's
+        old = (manifest or {}).get("files", {})
+        files = {n: e for n in found["owned"] for e in (journal["files"].get(n), old.get(n)) if e and _matches(folder/n, e)}
+        mixed = dict(format=FORMAT, files=dict(sorted(files.items())), complete=False)  # no reader accepts it, a writer may replace it
+        tmp = folder/f".{MANIFEST}.{secrets.token_hex(8)}.tmp"
+        _create(tmp, _json(mixed))
+        os.replace(tmp, folder/MANIFEST)
+    os.unlink(folder/JOURNAL)
 
 # %% ../nbs/07_store.ipynb #243c8c95
 class RunWriter:
@@ -203,9 +231,16 @@ class RunWriter:
             full = e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
             raise OSError(e.errno, f"Could not write {shown(folder/name)} ({'no space left on the device' if full else e.strerror or e}): "
                                    f"the run was not saved, and {shown(folder)} is as it was.{' Free some space and try again.' if full else ''}") from e
-        for name in files: os.replace(folder/temps[name], folder/name)  # from here on, only renames and deletions
-        for name in found["owned"] - set(files) - {MANIFEST}: os.unlink(folder/name)  # the old run's files this run does not write
-        os.replace(folder/temps[MANIFEST], folder/MANIFEST)
+        try:  # from here on, only renames and deletions, of names the package wrote and the writer was given
+            for name in files: os.replace(folder/temps[name], folder/name)
+            for name in sorted(found["owned"] & set(self.names) - set(files)): os.unlink(folder/name)  # the old run's, not rewritten
+            name = MANIFEST
+            os.replace(folder/temps[MANIFEST], folder/MANIFEST)
+        except OSError as e:  # e.g. an immutable file: the journal stays, so the next writer knows every file here is ours
+            for t in temps.values():
+                if os.path.lexists(folder/t): _remove(folder/t)
+            raise OSError(e.errno, f"Could not replace {shown(folder/name)} ({e.strerror or e}): {shown(folder)} now holds part "
+                                   f"of the new run, which no reader accepts. Remove the cause and write the run again with force=True.") from e
         _sync(folder)
         os.unlink(folder/JOURNAL)
         self.committed = True
@@ -220,21 +255,23 @@ def writing(
 ):
     "Check and lock `folder` for a run, yield a `RunWriter`; a block that ends without `commit` leaves the folder as it was"
     folder = check_folder(folder, names, force)  # before anything is created
-    created, writer = [], None
-    try:
-        for p in _missing(folder):
-            try: os.mkdir(p)
-            except FileExistsError: continue  # another process made it meanwhile: not ours to remove
-            created.append(p)
-        with _locked(folder):
-            _sweep(folder, _inspect(folder, names, force))  # under the lock, a journal here belongs to a killed writer
+    created = []
+    for p in _missing(folder):
+        try: os.mkdir(p)
+        except FileExistsError: continue  # another process made it meanwhile: not ours to remove
+        created.append(p)
+    with _locked(folder):  # a folder this process created but could not lock is another process's now: it stays
+        writer = None
+        try:
+            _sweep(folder, _survey(folder))  # a journal here belongs to a writer that was killed
+            _inspect(folder, names, force)  # the decision again, on what is here now: still before any work
             writer = RunWriter(folder, names, force)
             yield writer
-    finally:
-        if writer is None or not writer.committed:
-            for p in reversed(created):  # only the folders this run created, and only while they are empty
-                try: os.rmdir(p)
-                except OSError: break
+        finally:
+            if writer is None or not writer.committed:
+                for p in reversed(created):  # only folders this run created, while it holds the lock, and only if empty
+                    try: os.rmdir(p)
+                    except OSError: break
 
 # %% ../nbs/07_store.ipynb #f86fd03c
 def manifest_of(
@@ -256,15 +293,20 @@ def read_run(
         raise FileNotFoundError(f"{shown(folder)} holds no run: it has no {MANIFEST}, which reuters_nb writes last when it saves a run.")
     writing_now = " (a run is being written into the folder, or one was killed while writing: try again when it has ended)" \
                   if os.path.lexists(folder/JOURNAL) else ""
+    if manifest.get("complete") is False:
+        raise ValueError(f"{shown(folder)} holds an incomplete run: a writer was stopped while replacing it. Write the run again.")
     files = {}
     for name in manifest["files"] if names is None else names:
         entry, path = manifest["files"].get(name), folder/name
         if entry is None: raise FileNotFoundError(f"The run in {shown(folder)} has no {name}.")
         if max_bytes is not None and entry["size"] > max_bytes:
             raise ValueError(f"{shown(path)} is {entry['size']:,} bytes, more than the {max_bytes:,} this reader accepts.")
-        try: fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+        try: fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
         except FileNotFoundError: raise FileNotFoundError(f"{shown(path)} is missing from its run{writing_now}.") from None
-        except OSError: raise ValueError(f"{shown(path)} is not the file its run wrote: it is not a regular file.") from None
+        except OSError: fd = None  # a symbolic link, or a file this user may not read
+        if fd is None or not stat.S_ISREG(os.fstat(fd).st_mode):  # a link, a folder, a pipe that would block: none of ours
+            if fd is not None: os.close(fd)
+            raise ValueError(f"{shown(path)} is not the file its run wrote: it is not a regular file that can be read.")
         with os.fdopen(fd, "rb") as f: data = f.read(entry["size"] + 1)  # never more than the manifest promises
         if len(data) != entry["size"] or sha256(data) != entry["sha256"]:
             raise ValueError(f"{shown(path)} is not the file its run wrote: its size or SHA-256 differs from {MANIFEST}{writing_now}. "
@@ -278,10 +320,10 @@ class NewVersion:
     def __init__(self, stage:Path): self.stage, self.number, self.path = stage, None, None
 
 def versions(base) -> list[int]:
-    "The version numbers in `base`: its subfolders named by a whole number, as TensorFlow Serving reads them"
+    "The numbers taken in `base`: its entries named by a whole number (versions, as TensorFlow Serving reads them, or files in the way)"
     base = Path(base)
     if not os.path.isdir(base): return []
-    return sorted(int(n) for n in os.listdir(base) if n.isascii() and n.isdigit() and os.path.isdir(base/n))
+    return sorted(int(n) for n in os.listdir(base) if n.isascii() and n.isdigit())
 
 def check_versions(
     base, # a folder of numbered versions, e.g. `models/reuters`
@@ -308,7 +350,10 @@ def new_version(
             created.append(p)
         with _locked(base):
             journal = _load_json(base/JOURNAL, "journal")
-            if journal is not None: _sweep(base, dict(temps=[t for t in journal.get("temps", []) if "/" not in t], journal=journal))
+            if journal is not None:  # a killed export's staging folder, by the exact name its journal recorded
+                for name in journal["temps"]:
+                    if name.startswith(".version.") and os.path.isdir(base/name) and not os.path.islink(base/name): shutil.rmtree(base/name)
+                os.unlink(base/JOURNAL)
             stage = base/f".version.{secrets.token_hex(8)}.tmp"
             _create(base/JOURNAL, _json(dict(format=FORMAT, pid=os.getpid(), files={}, temps=[stage.name])))
             try:

@@ -190,7 +190,7 @@ def test_train_usage_errors(tmp_path, args, fragment):
 
 def test_train_unwritable_out(tmp_path):
     (tmp_path / "a_file").write_text("")
-    assert_error(call("train", "--out", tmp_path / "a_file" / "run"), 1, "Cannot write a run to", "is a file")
+    assert_error(call("train", "--out", tmp_path / "a_file" / "run"), 1, "Cannot write to", "is a file")
     assert_error(call("train", "--out", tmp_path / "a_file"), 1, "is a file")
     assert all_files(tmp_path) == ["a_file"]
     locked = tmp_path / "locked"  # a folder no one can write into, as root too: a read-only file system
@@ -285,15 +285,17 @@ def bad_models(tmp_path_factory):
     (folder / "broken.keras").write_bytes(b"not a zip file")
     import zipfile
     with zipfile.ZipFile(folder / "other_zip.keras", "w") as z: z.writestr("notes.txt", "a zip, but not a Keras model")
+    with zipfile.ZipFile(folder / "odd_zip.keras", "w") as z: z.writestr("config.json", '{"class_name": "Nothing", "config": {}}')
     return folder
 
 
 @pytest.mark.parametrize("command, name, fragment", [
-    ("predict", "missing.keras", "No model file at"),
-    ("evaluate", "missing.keras", "No model file at"),
-    ("predict", ".", "(it is a folder)"),
+    ("predict", "missing.keras", "No model at"),
+    ("evaluate", "missing.keras", "No model at"),
+    ("predict", ".", "holds no run: it has no manifest.json"),
     ("predict", "broken.keras", "is not a .keras file: a .keras file is a zip archive"),
-    ("predict", "other_zip.keras", "could not be loaded as a Keras model"),
+    ("predict", "other_zip.keras", "is not a .keras file: it has no readable config.json"),
+    ("predict", "odd_zip.keras", "could not be loaded as a Keras model"),
     ("predict", "scores.keras", "does not output probabilities"),
     ("predict", "multi_hot_only.keras", "is not a model from raw text"),
     ("evaluate", "multi_hot_only.keras", "not a WireVectorizer followed by a classifier"),
@@ -640,7 +642,7 @@ def test_short_options(trained, tmp_path):
     long = call("predict", model, "--file", tmp_path / "wires.txt", "--top-k", "2", "--json")
     assert short.returncode == 0 and short.stdout == long.stdout and len(json.loads(short.stdout)[0]["topics"]) == 2
     assert call("export", trained[0], "-o", tmp_path / "served").returncode == 0
-    assert (tmp_path / "served" / "saved_model.pb").is_file()
+    assert (tmp_path / "served" / "1" / "saved_model.pb").is_file()
 
 
 def test_verbose_lets_the_library_notes_through(trained):

@@ -16,6 +16,7 @@ import pytest
 
 from test_cli import WRITTEN, _mount_tmpfs, _umount, assert_error, call, run, trained  # noqa: F401 (a fixture)
 
+RUN_FILES_SORTED = ["accuracy.png", "loss.png", "metrics.json", "model.keras"]
 TRAIN = ["train", "--epochs", "1", "--hidden", "8", "--verbose", "0"]
 
 
@@ -211,3 +212,53 @@ def test_a_second_process_gets_the_folder_after_the_first(tmp_path):
     r = call(*TRAIN, "--out", out)  # SIGKILL left its journal and temporaries: this run removes exactly those
     assert r.returncode == 0, r.stderr
     assert sorted(os.listdir(out)) == WRITTEN
+
+
+def test_what_a_hostile_tester_found(trained, tmp_path):
+    "Each case once broke the promise: a journal naming the user's files, a forged manifest, a pipe for a model, a file named 1, '..'"
+    from reuters_nb.store import FORMAT, JOURNAL, sha256
+    victim = tmp_path / "victim"  # a journal that names the user's files (or '..') as temporaries is not ours: nothing is deleted
+    (victim / "pics").mkdir(parents=True)
+    (victim / "notes.txt").write_text("mine")
+    for temps in ([".."], ["notes.txt", "pics"], "ab"):
+        (victim / JOURNAL).write_text(json.dumps(dict(format=FORMAT, files={}, temps=temps)))
+        before = snapshot(tmp_path)
+        assert_error(call(*TRAIN, "--out", victim), 1, "is not a journal that reuters_nb wrote")
+        assert_error(call("export", trained[0], "--out", victim), 1, "is not a journal that reuters_nb wrote")
+        assert snapshot(tmp_path) == before
+    forged = tmp_path / "forged"  # a forged manifest listing the user's file with its true hash: --force still leaves it
+    forged.mkdir()
+    (forged / "notes.txt").write_text("mine")
+    (forged / "manifest.json").write_text(json.dumps(dict(format=FORMAT, files={"notes.txt": dict(size=4, sha256=sha256(b"mine"))})))
+    r = call(*TRAIN, "--out", forged, "--force")
+    assert r.returncode == 0, r.stderr
+    assert (forged / "notes.txt").read_text() == "mine" and sorted(os.listdir(forged)) == sorted(WRITTEN + ["notes.txt"])
+    piped = tmp_path / "piped"  # a pipe in the place of model.keras: refused at once, not read forever
+    shutil.copytree(trained[0], piped)
+    os.unlink(piped / "model.keras")
+    os.mkfifo(piped / "model.keras")
+    assert_error(run("evaluate", piped), 1, "model.keras is not the file its run wrote")
+    served = tmp_path / "served"  # a file named 1 in the base folder: the export takes version 2, before and after it
+    served.mkdir()
+    (served / "1").write_text("not a version")
+    r = call("export", trained[0], "--out", served)
+    assert r.returncode == 0 and f"Wrote version 2 of the model to {served / '2'}" in r.stdout, r.stderr
+    assert (served / "1").read_text() == "not a version"
+    shutil.copytree(trained[0], tmp_path / "run")  # '..' after a folder that does not exist: refused before TensorFlow starts
+    assert_error(run(*TRAIN, "--out", tmp_path / "nothere" / ".." / "run"), 1, "goes up ('..') from a folder that does not exist")
+    assert not (tmp_path / "nothere").exists()
+
+
+def test_a_writer_killed_among_its_renames(trained, tmp_path):
+    "Killed after renaming model.keras but not the rest: readers refuse the mixed folder, and the next --force replaces it, before training"
+    from reuters_nb.store import FORMAT, JOURNAL, read_run, sha256
+    out = tmp_path / "run"
+    shutil.copytree(trained[0], out)
+    new = b"a new model, renamed in before the kill"
+    (out / "model.keras").write_bytes(new)
+    (out / JOURNAL).write_text(json.dumps(dict(format=FORMAT, files={"model.keras": dict(size=len(new), sha256=sha256(new))}, temps=[])))
+    assert_error(call("evaluate", out), 1, "model.keras is not the file its run wrote")
+    assert_error(call(*TRAIN, "--out", out), 1, "already holds a run", "pass --force")  # without --force: the old run is there
+    r = call(*TRAIN, "--out", out, "--force")
+    assert r.returncode == 0, r.stderr
+    assert sorted(os.listdir(out)) == WRITTEN and sorted(read_run(out)) == RUN_FILES_SORTED
