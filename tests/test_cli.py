@@ -172,6 +172,15 @@ def test_train_the_tfidf_svm(tmp_path):
     assert f"test loss {m['test_loss']:.3f}" in r_train, r_train
     r = call("evaluate", out / "model.keras")
     assert r.returncode == 0 and f"accuracy {m['test_accuracy']:.4f}" in r.stdout.splitlines()[0], (r.stdout, r.stderr)
+    # real wires from the collection, as Reuters wrote them (headline, then body), predicted as one file of blank-line-separated wires
+    from reuters_nb.data import LABEL_NAMES
+    from reuters_nb.wires import load_wires, wire_texts
+    chosen = [w for w in load_wires()[1] if w.body and not re.search(r"\n\s*\n", w.body)][:20]  # no blank line inside a wire
+    (tmp_path / "real.txt").write_text("\n\n".join(wire_texts(chosen)) + "\n")
+    answers = json.loads(call("predict", out, "--file", tmp_path / "real.txt", "--json", "--top-k", "1").stdout)
+    assert len(answers) == len(chosen) and answers[0]["text"].startswith(chosen[0].title)
+    right = [a["topics"][0]["topic"] == LABEL_NAMES[w.label] for a, w in zip(answers, chosen)]
+    assert sum(right) >= 16, (sum(right), [(w.title, LABEL_NAMES[w.label], a["topics"][0]["topic"]) for a, w in zip(answers, chosen)])
     assert_error(run("train", "--model", "svm", "--out", tmp_path / "other"), 2, "argument --model: invalid choice")
 
 @pytest.mark.parametrize("args, fragment", [
@@ -340,6 +349,19 @@ def test_export(trained, tmp_path):
     assert_error(call("export", out, "--out", ""), 1, "empty string")
     assert_error(call("export", out, "--out", out), 1, "holds a run", "versions go into a folder of their own")
     assert_error(run("export", out), 2, "--out")
+
+
+def test_evaluate_on_the_original_wires(trained, tmp_path):
+    "`evaluate --original`: the test wires as Reuters wrote them (Reuters-21578); --no-titles: the texts the dataset was made from"
+    written = json.loads(call("evaluate", trained[0], "--original", "--json").stdout)
+    bodies = json.loads(call("evaluate", trained[0], "--original", "--no-titles", "--json").stdout)
+    index = json.loads(call("evaluate", trained[0], "--json").stdout)
+    assert (written["text"], bodies["text"], index["text"]) == ("original wires, titles and bodies", "original wires, bodies", "decoded index sequences")
+    assert written["test_wires"] == bodies["test_wires"] == 2_246
+    assert abs(bodies["test_accuracy"] - index["test_accuracy"]) <= 2 / 2_246  # two wires of the rebuild differ (see Real wires)
+    r = call("evaluate", trained[0], "--original")
+    assert r.returncode == 0 and r.stdout.startswith("Test set, 2,246 wires (original wires, titles and bodies): loss"), r.stdout
+    assert_error(call("evaluate", trained[0], "--original", "--sgml-dir", tmp_path), 1, "lacks 22 of the 22 files of Reuters-21578")
 
 
 def test_info():
@@ -623,7 +645,7 @@ def test_evaluate_json(trained):
     r = call("evaluate", out / "model.keras", "--json")  # what reaches file descriptor 2 in a real process: test_verbose_lets_the_library_notes_through
     assert r.returncode == 0 and r.stderr == "", r.stderr
     e = json.loads(r.stdout)
-    assert set(e) == {"model", "test_wires", "test_loss", "test_accuracy", "best", "worst"}
+    assert set(e) == {"model", "text", "test_wires", "test_loss", "test_accuracy", "best", "worst"}
     loss, accuracy = keras_scores(out / "model.keras")  # Keras's loss and metric on the same model
     assert abs(e["test_accuracy"] - accuracy) < 1e-6 and abs(e["test_loss"] - loss) < 1e-4, (e, loss, accuracy)
     m = json.loads((out / "metrics.json").read_text())  # and what training wrote

@@ -18,12 +18,12 @@ sys.path.insert(0, str(ROOT / "tools"))
 from run_nbs import notebooks, run_notebook  # noqa: E402
 
 # Longest first, so the two xdist workers finish together instead of waiting on one slow notebook at the end.
-SLOW = ["05_experiments", "08_pipeline", "06_tfidf", "04_analysis", "09_cli", "03_train", "index"]
+SLOW = ["05_experiments", "09_pipeline", "06_tfidf", "07_wires", "04_analysis", "10_cli", "03_train", "index"]
 NOTEBOOKS = sorted(notebooks(), key=lambda p: SLOW.index(p.stem) if p.stem in SLOW else len(SLOW))
 ENGLISH = [p for p in NOTEBOOKS if p.parent.name != "ko"]
 KOREAN = [p for p in NOTEBOOKS if p.parent.name == "ko"]
 # The pages that train no network: their Korean twins run in a kernel, the others' are not run again.
-IN_KERNEL_PAGES = {"00_data", "02_model", "07_store", "10_performance"}
+IN_KERNEL_PAGES = {"00_data", "02_model", "08_store", "11_performance"}
 IN_KERNEL = [p for p in KOREAN if p.stem in IN_KERNEL_PAGES]
 _ids = lambda nbs: [str(p.relative_to(ROOT / "nbs")) for p in nbs]
 

@@ -115,7 +115,7 @@ def _cell(nb, starts: str) -> dict:
 def test_the_saved_svm_run_is_the_stronger_model_page_s(lang):
     "Saved runs trains the SVM preset for the epoch count *A stronger model* chose, and saves that page's model"
     tfidf = results_of(json.loads((ROOT / f"nbs/{lang}06_tfidf.ipynb").read_text(encoding="utf-8")))
-    pipeline = json.loads((ROOT / f"nbs/{lang}08_pipeline.ipynb").read_text(encoding="utf-8"))
+    pipeline = json.loads((ROOT / f"nbs/{lang}09_pipeline.ipynb").read_text(encoding="utf-8"))
     cell = _cell(pipeline, 'svm_metrics = train_and_save("runs/tfidf", model="tfidf-svm", ')
     assert f"epochs={tfidf['svm_epochs']}," in "".join(cell["source"]), (cell["source"], tfidf)
     saved = ast.literal_eval("".join("".join(o.get("data", {}).get("text/plain", "")) for o in cell["outputs"]))
