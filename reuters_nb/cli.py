@@ -73,15 +73,20 @@ def _train(args):
         check_folder(args.out, force=args.force)  # a folder that cannot take the run is refused before TensorFlow starts
         _status(f"training the {args.model} model into {shown(args.out)}: reading the data and starting TensorFlow…")
         p = _pipeline(args.library_logs)
+        if args.verbose == "auto" and not sys.stderr.isatty(): args.verbose = 2  # a log file gets a line per epoch, not a live bar
         with redirect_stdout(sys.stderr):  # Keras's progress bar is progress, not a result: standard output holds only results
             m = p.train_and_save(out=args.out, epochs=args.epochs, hidden=args.hidden, seed=args.seed, force=args.force,
                                  verbose=args.verbose, data_dir=args.data_dir, model=args.model)
     except RunExistsError:  # the library says force=True; the command line has its own words
         raise RunExistsError(f"{shown(args.out)} already holds a run: pass --force to replace it, or choose another --out folder.") from None
+    files = ["model.keras", "metrics.json"] + (["loss.png", "accuracy.png"] if m["history"] else [])
+    if args.json:
+        print(json.dumps(dict(out=shown(args.out), files=files + ["manifest.json"], **{k: m[k] for k in (
+            "model", "test_accuracy", "test_loss", "epochs", "best_epoch", "hidden", "seed", "train_wires", "test_wires")}), indent=2))
+        return
     chosen = f"chosen on the validation {m['monitor'].removeprefix('val_')}" if m["best_epoch"] else "given by --epochs"
     print(f"Test accuracy {m['test_accuracy']:.3f}, test loss {m['test_loss']:.3f}: {m['epochs']} epoch{'s' * (m['epochs'] != 1)} ({chosen}) "
           f"on {m['train_wires']:,} wires.")
-    files = ["model.keras", "metrics.json"] + (["loss.png", "accuracy.png"] if m["history"] else [])
     print(f"Wrote {', '.join(files)} and manifest.json to {shown(args.out)}")
 
 def _model_path(path):
@@ -165,6 +170,10 @@ def _export(args):
     check_versions(args.out)  # before TensorFlow starts
     _model_path(args.source)
     with _quiet_stderr(args.library_logs): version = _pipeline(args.library_logs).export_model(args.source, args.out)
+    if args.json:
+        print(json.dumps(dict(version=int(version.name), path=shown(version), signature="serving_default", input="text",
+                              output="probabilities"), indent=2))
+        return
     print(f"Wrote version {version.name} of the model to {shown(version)}: a TensorFlow SavedModel whose serving_default "
           f"signature maps a batch of strings (`text`) to {NUM_CLASSES} topic `probabilities`.")
 
@@ -192,7 +201,8 @@ def _info(args):
 
 # %% ../nbs/10_cli.ipynb #902573d0
 class _Parser(argparse.ArgumentParser):
-    "argparse, with a usage error on one line: `reuters-nb: error: …` and where to find help"
+    "argparse, with a usage error on one line: `reuters-nb: error: …` and where to find help; no abbreviated options"
+    def __init__(self, *args, **kwargs): super().__init__(*args, **{"allow_abbrev": False, **kwargs})  # --epoch is not --epochs
     def error(self, message):
         self.exit(2, f"reuters-nb: error: {message} (see `{self.prog} --help`)\n")
 
@@ -221,6 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", dest="library_logs", action="store_true",
                    help="show the notes TensorFlow and Keras write when they start (held back by default)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p.commands = sub.choices  # each command's own parser, for errors that name its --help
     data = argparse.ArgumentParser(add_help=False)  # the option of every command that reads the data
     data.add_argument("--data-dir", metavar="DIR", default=None,
                       help=f"folder with reuters.npz and reuters_word_index.json (default: ${DATA_ENV}, else Keras's cache)")
@@ -242,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--force", action="store_true", help="replace a run already in DIR (only the files that run wrote)")
     t.add_argument("--verbose", choices=["auto", "0", "1", "2"], default="auto",
                    help="Keras's output: auto/1 a progress bar, 2 one line per epoch (for logs), 0 none (default: auto)")
+    t.add_argument("--json", action="store_true", help="print JSON: the folder, its files, test accuracy and loss, epochs, settings")
     t.set_defaults(run=_train)
 
     e = sub.add_parser("evaluate", parents=[data], help="test loss and accuracy, best and worst topics",
@@ -275,6 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "batch of strings to `probabilities`, without this package.")
     x.add_argument("source", metavar="RUN", help="a run folder from `reuters-nb train`, or its model.keras")
     x.add_argument("-o", "--out", required=True, metavar="DIR", help="the base folder of the versions, e.g. models/reuters")
+    x.add_argument("--json", action="store_true", help="print JSON: the version number, its folder, the signature's input and output")
     x.set_defaults(run=_export)
 
     i = sub.add_parser("info", parents=[data], help="where the data is, split sizes, the 46 topics",
@@ -288,7 +301,10 @@ def main(
     argv=None, # the arguments after `reuters-nb`; default: the command line's
 ) -> int:
     "Run `reuters-nb` with `argv`; returns the exit code: 0 done, 1 an error (on one line), 2 a usage error, 130 Ctrl-C, 141 a closed pipe, 143 SIGTERM"
-    try: args = build_parser().parse_args(argv)
+    parser = build_parser()
+    try:
+        args, extra = parser.parse_known_args(argv)
+        if extra: parser.commands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")  # its own --help
     except SystemExit as e: return e.code  # --help, --version (0) or a usage error (2), already printed
     if args.command == "train" and args.verbose != "auto": args.verbose = int(args.verbose)
     def terminated(signum, frame): raise SystemExit(128 + signum)  # `kill`: end through the `finally` blocks, which clean up

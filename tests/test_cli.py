@@ -114,6 +114,7 @@ def test_train_writes_the_run(trained):
     status = r.stderr.splitlines()[0]  # said before the data loads and TensorFlow starts
     assert status == f"{STATUS}chapter model into {out}: reading the data and starting TensorFlow…", r.stderr[:500]
     assert "/step" in r.stderr and not _library_notes(r.stderr), r.stderr[-3000:]  # TensorFlow's start-up notes held back
+    assert "16/16 - " in r.stderr and "\r" not in r.stderr and "\x1b[" not in r.stderr, r.stderr[-2000:]  # not a terminal: a line per epoch
     m = json.loads((out / "metrics.json").read_text())
     assert (m["epochs"], m["hidden"], m["seed"]) == (1, [64, 64], 0)
     assert 0 < m["test_accuracy"] < 1 and m["test_loss"] > 0
@@ -362,6 +363,27 @@ def test_evaluate_on_the_original_wires(trained, tmp_path):
     r = call("evaluate", trained[0], "--original")
     assert r.returncode == 0 and r.stdout.startswith("Test set, 2,246 wires (original wires, titles and bodies): loss"), r.stdout
     assert_error(call("evaluate", trained[0], "--original", "--sgml-dir", tmp_path), 1, "lacks 22 of the 22 files of Reuters-21578")
+
+
+def test_json_from_train_and_export(trained, tmp_path):
+    "Scripts read train's and export's results from standard output, as they read evaluate's, not from metrics.json"
+    r = call("train", "--epochs", "1", "--hidden", "8", "--verbose", "0", "--out", tmp_path / "run", "--json")
+    assert r.returncode == 0, r.stderr
+    t = json.loads(r.stdout)
+    m = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert (t["out"], t["files"], t["epochs"], t["hidden"]) == (str(tmp_path / "run"), ["model.keras", "metrics.json", "loss.png", "accuracy.png", "manifest.json"], 1, [8])
+    assert (t["test_accuracy"], t["test_loss"]) == (m["test_accuracy"], m["test_loss"])
+    x = json.loads(call("export", tmp_path / "run", "--out", tmp_path / "served", "--json").stdout)
+    assert x == dict(version=1, path=str(tmp_path / "served" / "1"), signature="serving_default", input="text", output="probabilities")
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["train", "--epoch", "3"], "unrecognized arguments: --epoch 3 (see `reuters-nb train --help`)"),  # no abbreviations
+    (["train", "--jsn"], "unrecognized arguments: --jsn (see `reuters-nb train --help`)"),
+    (["evaluate", "runs/latest", "--orig"], "(see `reuters-nb evaluate --help`)"),
+])
+def test_usage_errors_name_the_commands_help(args, fragment):
+    assert_error(call(*args), 2, fragment)
 
 
 def test_info():

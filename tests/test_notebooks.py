@@ -7,6 +7,7 @@ the same code on the same data again: the other twins are checked for code, pros
 further one costs a new kernel, TensorFlow's 8 s start and its page's training. nbdev-test must say that it ran the page
 (it also says "Success." for a page it skipped) and leave out no code cell. Plus: the committed package is exactly what
 the notebooks export."""
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -95,3 +96,31 @@ def test_imports_stand_alone():
                not all(isinstance(n, (ast.Import, ast.ImportFrom)) for n in nodes):
                 bad.append(f"{nb.relative_to(ROOT)} cell {i}")
     assert not bad, f"put these cells' imports into a cell of their own (see nbdev's FAQ): {bad}"
+
+
+MACHINE_PATH = re.compile(r"(?<![\w.:/~\\-])/(?:[A-Za-z0-9_.-]+/)+[A-Za-z0-9_.-]+|\b[A-Za-z]:\\{1,2}[^\s'\",;)]+")
+
+
+def machine_paths(text: str) -> list[str]:
+    "Absolute paths in `text` (POSIX with at least two parts, or Windows): a place on the machine that ran a page"
+    return MACHINE_PATH.findall(text)
+
+
+def test_machine_paths_are_found():
+    "The planted cases: what a saved output must not show, and what it may (URLs, Keras's '16/16' steps, fractions)"
+    assert machine_paths("Data: /home/ada/datasets (from $REUTERS_NB_DATA)") == ["/home/ada/datasets"]
+    assert machine_paths("/usr/lib/python3/site-packages/keras/x.py:869: UserWarning") == ["/usr/lib/python3/site-packages/keras/x.py"]
+    assert machine_paths(r"saved to C:\Users\ada\run, or C:\\Users as repr shows it") == [r"C:\Users\ada\run", r"C:\\Users"]
+    assert machine_paths("see https://keras.io/api/models/ and 16/16 - 1s - 84ms/step; 1/2; runs/latest/model.keras") == []
+
+
+def test_no_saved_output_carries_a_machine_path():
+    "A saved output shows what a reader should read: never the folder a page was built in, nor an interpreter's path"
+    import nbformat
+    found = []
+    for nb in NOTEBOOKS:
+        for cell in nbformat.read(nb, as_version=4).cells:
+            for out in cell.get("outputs", []):
+                text = str(out.get("text", "")) + "".join(str(v) for k, v in out.get("data", {}).items() if k.startswith("text"))
+                found += [f"{nb.relative_to(ROOT)} cell {cell.get('id')}: {p}" for p in machine_paths(text)]
+    assert not found, found

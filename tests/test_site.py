@@ -191,6 +191,9 @@ def test_site_in_browser(served_site):
                 problems.append(f"{path}: {len(bars)} progress bars, expected {PROGRESS_BARS.get(path.removeprefix('ko/'), 0)}")
             problems += [f"{path}: a progress bar saved unfinished ({b['value']} of {b['max']})" for b in bars if b["value"] != b["max"]]
             problems += [f"{path}: control characters in an output (a terminal's progress bar?): {t!r}" for t in info["controls"]]
+            mixed = tab.evaluate("() => [...document.querySelectorAll('pre code span, code span')].filter(s => "
+                                 "getComputedStyle(s).fontFamily !== getComputedStyle(s.closest('code')).fontFamily).length")
+            if mixed: problems.append(f"{path}: {mixed} highlighted parts of code are set in another font than their code")
             for snippet in CHAPTER_CODE.get(path.removeprefix("ko/"), []):
                 if not any(snippet in block for block in info["code"]):
                     problems.append(f"{path}: the chapter's code `{snippet}` is not shown as source on the page")
