@@ -124,3 +124,22 @@ def test_no_saved_output_carries_a_machine_path():
                 text = str(out.get("text", "")) + "".join(str(v) for k, v in out.get("data", {}).items() if k.startswith("text"))
                 found += [f"{nb.relative_to(ROOT)} cell {cell.get('id')}: {p}" for p in machine_paths(text)]
     assert not found, found
+
+
+INSTALL_CELL = '''#| hide
+# Where the package is missing, as in Colab, install it; where it is installed, as here, this does nothing.
+if __import__("importlib.util").util.find_spec("reuters_nb") is None:
+    get_ipython().run_line_magic("pip", 'install -q "git+https://github.com/reuters-nb/reuters_nb"')'''
+
+
+def test_every_page_installs_itself_in_colab():
+    "Each page but the front page opens with the install cell (after `default_exp`), which does nothing where the package is installed"
+    import importlib.util
+    import nbformat
+    for nb in NOTEBOOKS:
+        if nb.stem == "index": continue
+        code = [c.source for c in nbformat.read(nb, as_version=4).cells if c.cell_type == "code" and not c.source.startswith("#| default_exp")]
+        assert code and code[0] == INSTALL_CELL, f"{nb.relative_to(ROOT)}: its first code cell is not the install cell"
+    assert importlib.util.find_spec("reuters_nb") is not None  # so the cell's condition is false here: nothing is installed
+    condition = INSTALL_CELL.splitlines()[2].removeprefix("if ").removesuffix(":")
+    assert eval(condition) is False

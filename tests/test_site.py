@@ -246,6 +246,18 @@ def test_site_in_browser(served_site):
         if not any(l["inMain"] and l["text"] == text and urlsplit(l["href"]).path.lstrip("/") == twin for l in info["links"]):
             problems.append(f"{path}: no {text!r} link to its twin {twin}")
 
+    # every page but the front page: run it yourself, in Colab or downloaded, the notebook of this very page
+    import tomllib
+    repo = tomllib.loads((NBS.parent / "pyproject.toml").read_text(encoding="utf-8"))["project"]["urls"]["Repository"]
+    owner_name = repo.removeprefix("https://github.com/")
+    for nb in notebooks():
+        path = page_of(nb)
+        if nb.stem == "index" or path not in seen: continue
+        hrefs = {l["href"] for l in seen[path]["links"] if l["inMain"]}
+        for what, url in (("Open in Colab", f"https://colab.research.google.com/github/{owner_name}/blob/main/nbs/{nb}"),
+                          ("download", f"https://raw.githubusercontent.com/{owner_name}/main/nbs/{nb}")):
+            if url not in hrefs: problems.append(f"{path}: no {what} link to its notebook ({url})")
+
     # the sidebar: chapter order, English then Korean, each entry titled like its page
     if "index.html" in seen:
         bar = seen["index.html"]["sidebar"]
