@@ -192,7 +192,8 @@ def _check_archive(data:bytes, path):
             raise ValueError(f"{shown(path)} unpacks to {sum(sizes.values()):,} bytes, with a config.json of {sizes.get('config.json', 0):,}: "
                              f"far more than any model of this package. It was not loaded.")
         try: config = json.loads(archive.read("config.json"))
-        except (KeyError, ValueError): raise ValueError(f"{shown(path)} is not a .keras file: it has no readable config.json.") from None
+        except (KeyError, ValueError, RecursionError):  # missing, not JSON, or nested deeper than any model's
+            raise ValueError(f"{shown(path)} is not a .keras file: it has no readable config.json.") from None
     layers = []
     def walk(node):  # every layer's config, in the order they appear
         if isinstance(node, dict):
