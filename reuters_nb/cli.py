@@ -17,7 +17,6 @@ import sys
 import tempfile
 import threading
 from contextlib import contextmanager, redirect_stdout
-from pathlib import Path
 
 from . import __version__
 from .data import (DATA_ENV, LABEL_NAMES, DataNotFoundError, MAX_SEED, N_VAL, NUM_CLASSES, NUM_WORDS, SHA256, find_data_file, load_data,

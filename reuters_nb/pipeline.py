@@ -27,7 +27,7 @@ from . import __version__
 from .analysis import confusion_matrix, top_topics, topic_report
 from .data import BATCH_SIZE, MAX_SEED, N_VAL, NUM_CLASSES, NUM_WORDS, SHA256, check_int, get_word_index, load_data, read_data_file
 from .model import build_model, check_model_size, end_to_end, text_model_parts
-from .store import check_folder, check_versions, manifest_of, new_version, read_run, shown, writing
+from .store import check_versions, manifest_of, new_version, read_run, shown, writing
 from .tfidf import TFIDF_PROTOCOL, TFIDF_WORDS, build_tfidf_model, idf_weights, tfidf_rows, tfidf_text_model
 from .train import chapter_protocol, plot_history
 from .vectorize import SEPARATORS, log_counts, make_vectorizer, to_one_hot, vectorize_sequences

@@ -10,7 +10,6 @@ non-ASCII word, "ü" (byte 0xFC), was counted as itself and saved under the key 
 import os
 import shutil
 import socket
-from pathlib import Path
 
 import pytest
 
