@@ -11,14 +11,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .data import NUM_CLASSES, check_int, get_label_names, say
+from .data import NUM_CLASSES, check_int, figure_text, get_label_names, say
 from .model import build_model
 from .train import chapter_protocol
 
 # %% auto #0
 __all__ = ['random_baseline', 'expected_random_accuracy', 'majority_baseline', 'predict', 'top_topics', 'confusion_matrix',
            'plot_confusion_matrix', 'TopicReport', 'topic_report', 'most_confused', 'compare_hidden',
-           'plot_validation_accuracy']
+           'plot_validation_accuracy', 'dead_units']
 
 # %% ../nbs/04_analysis.ipynb #6fa662fc
 def random_baseline(
@@ -103,23 +103,24 @@ def confusion_matrix(
 def plot_confusion_matrix(
     cm, # counts from `confusion_matrix`
     names=None, # topic names for the axes (default: the 46 Reuters topics)
-    title:str="Confusion matrix on the test split (each row sums to 1)",
+    title:str="", # the figure's title (default: says what the rows hold, in the language of `set_language`)
 ):
     "Heatmap of `cm` normalised per true topic, with topic names on both axes"
     import matplotlib.pyplot as plt
     names = names or get_label_names()
     totals = cm.sum(axis=1, keepdims=True)
     share = np.divide(cm, totals, out=np.zeros(cm.shape), where=totals > 0)
-    fig, ax = plt.subplots(figsize=(11, 10))
-    image = ax.imshow(share, cmap="Blues", vmin=0, vmax=1)
-    ticks = np.arange(len(names))
-    ax.set_xticks(ticks, names, rotation=90, fontsize=7)
-    ax.set_yticks(ticks, names, fontsize=7)
-    ax.set_xlabel("Predicted topic")
-    ax.set_ylabel("True topic")
-    ax.set_title(title)
-    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.02, label="Share of the true topic's wires")
-    fig.tight_layout()
+    with figure_text() as t:
+        fig, ax = plt.subplots(figsize=(13, 12))
+        image = ax.imshow(share, cmap="Blues", vmin=0, vmax=1)
+        ticks = np.arange(len(names))
+        ax.set_xticks(ticks, names, rotation=90, fontsize=9)
+        ax.set_yticks(ticks, names, fontsize=9)
+        ax.set_xlabel(t("Predicted topic", "예측한 토픽"))
+        ax.set_ylabel(t("True topic", "실제 토픽"))
+        ax.set_title(title or t("Confusion matrix on the test split (each row sums to 1)", "테스트 세트의 오차 행렬 (행마다 합이 1)"))
+        fig.colorbar(image, ax=ax, fraction=0.046, pad=0.02, label=t("Share of the true topic's wires", "실제 토픽 기사 가운데 비율"))
+        fig.tight_layout()
     return fig
 
 # %% ../nbs/04_analysis.ipynb #96c2c83d
@@ -143,7 +144,7 @@ class TopicReport:
                 for i in np.argsort(-self.support, kind="stable")]
         avg = [f"| **{say(k + ' average', '평균(' + {'macro': '매크로', 'weighted': '가중'}[k] + ')')}** | " + " | ".join(f"{v:.2f}" for v in self.average(k).values()) + f" | {self.support.sum()} |"
                for k in ("macro", "weighted")]
-        header = say("| topic | precision | recall | F1 | support |", "| 토픽 | 정밀도 | 재현율 | F1 | 지원 |")
+        header = say("| topic | precision | recall | F1 | support |", "| 토픽 | 정밀도 | 재현율 | F1 | 샘플 수 |")
         return "\n".join([header, "|:---|---:|---:|---:|---:|", *rows, *avg])
 
 def topic_report(
@@ -185,21 +186,36 @@ def compare_hidden(
 # %% ../nbs/04_analysis.ipynb #495566c6
 def plot_validation_accuracy(
     histories:dict, # name -> history dict with `val_accuracy`, e.g. `ProtocolResult.history`
-    title:str="Validation accuracy by hidden layer size",
+    title:str="", # the figure's title (default: "Validation accuracy by hidden layer size", in the chosen language)
 ):
     "One validation-accuracy curve per model, with each curve's best value marked"
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for name, h in histories.items():
-        acc = np.asarray(h["val_accuracy"])
-        epochs = np.arange(1, len(acc) + 1)
-        line, = ax.plot(epochs, acc, label=f"{name} (best {acc.max():.1%})")
-        ax.plot(acc.argmax() + 1, acc.max(), "o", color=line.get_color())
-    ax.set_title(title)
-    ax.set_xlabel("Epochs")
-    ax.set_ylabel("Validation accuracy")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs only
-    ax.legend()
-    fig.tight_layout()
+    with figure_text() as t:
+        fig, ax = plt.subplots(figsize=(7, 4))
+        for name, h in histories.items():
+            acc = np.asarray(h["val_accuracy"])
+            epochs = np.arange(1, len(acc) + 1)
+            line, = ax.plot(epochs, acc, label=t(f"{name} (best {acc.max():.1%})", f"{name} (최고 {acc.max():.1%})"))
+            ax.plot(acc.argmax() + 1, acc.max(), "o", color=line.get_color())
+        ax.set_title(title or t("Validation accuracy by hidden layer size", "은닉층 크기별 검증 정확도"))
+        ax.set_xlabel(t("Epochs", "에포크"))
+        ax.set_ylabel(t("Validation accuracy", "검증 정확도"))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs only
+        ax.legend()
+        fig.tight_layout()
     return fig
+
+# %% ../nbs/04_analysis.ipynb #53c623a2
+def dead_units(
+    model, # a trained Keras model whose layers run in sequence, e.g. `build_model(hidden=(64, 4))`
+    x, # inputs to run through it, e.g. the training wires
+    layer:int, # index in `model.layers` of the Dense layer to inspect
+    batch_size:int=1_024, # rows per forward pass
+) -> int:
+    "How many units of `model.layers[layer]` output 0 for every row of `x`: ReLU units that no longer learn"
+    import keras
+    check_int(layer, "layer", -len(model.layers), maximum=len(model.layers) - 1)
+    probe = keras.Model(model.inputs, model.layers[layer].output)
+    peak = np.max(probe.predict(x, batch_size=batch_size, verbose=0), axis=0)  # each unit's largest output over the rows
+    return int(np.count_nonzero(peak <= 0))

@@ -21,16 +21,17 @@ from contextlib import contextmanager, redirect_stdout
 from . import __version__
 from .data import (DATA_ENV, LABEL_NAMES, DataNotFoundError, MAX_SEED, N_VAL, NUM_CLASSES, NUM_WORDS, SHA256, find_data_file, load_data,
                              read_data_file, topic_summary)
+from .presets import PRESETS
 from .store import RunExistsError, check_folder, check_versions, shown
 
 # %% auto #0
-__all__ = ['MODELS', 'build_parser', 'main']
+__all__ = ['start_tensorflow', 'build_parser', 'main']
 
 # %% ../nbs/10_cli.ipynb #7e2f5199
 _REPORTED = (OSError, ValueError, TypeError)  # the errors `main` reports on one line, without a traceback
 
 @contextmanager
-def _quiet_stderr(show:bool=False): # `reuters-nb --verbose`: let the libraries' notes through
+def _quiet_stderr(show:bool=False): # let what is written through, as `reuters-nb --verbose` does
     "Hold back what C++ libraries write straight to file descriptor 2; show it if the block fails unexpectedly"
     if show:
         yield
@@ -50,32 +51,42 @@ def _quiet_stderr(show:bool=False): # `reuters-nb --verbose`: let the libraries'
             os.dup2(saved, 2)
             os.close(saved)
 
-def _pipeline(show:bool=False): # let the libraries' start-up notes through
-    "The `reuters_nb.pipeline` module, imported (with Keras and TensorFlow) without their start-up notes"
-    if "reuters_nb.pipeline" not in sys.modules:
-        with _quiet_stderr(show):
+def start_tensorflow(
+    show:bool=False, # let TensorFlow's notes through, as `reuters-nb --verbose` does
+):
+    "Import Keras and start TensorFlow quietly: the notes it writes as it starts held back, and its later ones below its log level"
+    if show or "tensorflow" in sys.modules:  # shown, or started already: nothing to hold back
+        import keras
+        return
+    level = os.environ.get("TF_CPP_MIN_LOG_LEVEL")
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"  # read once, as TensorFlow starts: no C++ note after that (`-v` shows them)
+    try:
+        with _quiet_stderr():  # what it writes before it reads that level (oneDNN, CUDA), straight to file descriptor 2
             import keras
             if keras.backend.backend() == "tensorflow":
                 import tensorflow as tf
-                tf.config.list_physical_devices("GPU")
-            import reuters_nb.pipeline
-    return sys.modules["reuters_nb.pipeline"]
+                tf.config.list_physical_devices("GPU")  # where the CUDA notes come, on a machine without a GPU too
+    finally:  # the environment as it was: a process started from here decides for itself
+        if level is None: del os.environ["TF_CPP_MIN_LOG_LEVEL"]
+        else: os.environ["TF_CPP_MIN_LOG_LEVEL"] = level
 
 def _status(message:str):
     "A line on standard error about what the command is doing; results go to standard output"
     print(f"reuters-nb: {message}", file=sys.stderr, flush=True)
 
-
 # %% ../nbs/10_cli.ipynb #5682c369
+_PROGRESS = {"bar": 1, "epochs": 2, "none": 0}  # `train --progress`: Keras's verbosity for each
+
 def _train(args):
     try:
-        check_folder(args.out, force=args.force)  # a folder that cannot take the run is refused before TensorFlow starts
+        check_folder(folder=args.out, force=args.force)  # a folder that cannot take the run is refused before TensorFlow starts
         _status(f"training the {args.model} model into {shown(args.out)}: reading the data and starting TensorFlow…")
-        p = _pipeline(args.library_logs)
-        if args.verbose == "auto" and not sys.stderr.isatty(): args.verbose = 2  # a log file gets a line per epoch, not a live bar
-        with redirect_stdout(sys.stderr):  # Keras's progress bar is progress, not a result: standard output holds only results
-            m = p.train_and_save(out=args.out, epochs=args.epochs, hidden=args.hidden, seed=args.seed, force=args.force,
-                                 verbose=args.verbose, data_dir=args.data_dir, model=args.model)
+        start_tensorflow(show=args.library_logs)
+        from reuters_nb.pipeline import train_and_save
+        progress = args.progress if args.progress != "auto" else "bar" if sys.stderr.isatty() else "epochs"  # a log file: a line per epoch
+        with redirect_stdout(sys.stderr):  # Keras's progress is progress, not a result: standard output holds only results
+            m = train_and_save(out=args.out, epochs=args.epochs, hidden=args.hidden, seed=args.seed, force=args.force,
+                               verbose=_PROGRESS[progress], data_dir=args.data_dir, model=args.model)
     except RunExistsError:  # the library says force=True; the command line has its own words
         raise RunExistsError(f"{shown(args.out)} already holds a run: pass --force to replace it, or choose another --out folder.") from None
     files = ["model.keras", "metrics.json"] + (["loss.png", "accuracy.png"] if m["history"] else [])
@@ -95,9 +106,10 @@ def _model_path(path):
 
 def _evaluate(args):
     _model_path(args.model)
-    p = _pipeline(args.library_logs)
-    with _quiet_stderr(args.library_logs): model = p.load_trained_model(args.model)  # TensorFlow's notes on the kernels it picks
-    r = p.evaluate_model(model, data_dir=args.data_dir, original=args.original, titles=not args.no_titles, sgml_dir=args.sgml_dir)
+    start_tensorflow(show=args.library_logs)
+    from reuters_nb.pipeline import evaluate_model, load_trained_model
+    model = load_trained_model(path=args.model)
+    r = evaluate_model(model=model, data_dir=args.data_dir, original=args.original, titles=not args.no_titles, sgml_dir=args.sgml_dir)
     if args.json:
         topics = lambda rows: [dict(topic=name, recall=round(recall, 6), support=support) for name, recall, support in rows]
         print(json.dumps(dict(model=shown(args.model), text=r["text"], test_wires=r["test_wires"], test_loss=round(r["test_loss"], 6),
@@ -135,23 +147,23 @@ def _batches(wires, size:int):
 
 def _predict(args):
     _model_path(args.model)
-    p = _pipeline(args.library_logs)
-    texts = [_utf8(t) for t in args.text]
-    p.check_texts(texts)  # the arguments are checked before the model is loaded; a stream, batch by batch
+    start_tensorflow(show=args.library_logs)
+    from reuters_nb.pipeline import check_texts, iter_wires, known_words, load_trained_model, predict_texts, vocabulary_size
+    texts = check_texts(texts=[_utf8(t) for t in args.text])  # the arguments are checked before the model is loaded; a stream, batch by batch
     stream = _input(args.file) if args.file is not None or not texts else io.StringIO("")
-    wires = itertools.chain(texts, p.iter_wires(stream))
+    wires = itertools.chain(texts, iter_wires(stream=stream))
     first = next(wires, None)
     if first is None: raise ValueError("No text to classify: give wires as arguments, in a file with --file, or on standard input.")
-    with _quiet_stderr(args.library_logs): model = p.load_trained_model(args.model)  # TensorFlow's notes on the kernels it picks
-    size = p.text_model_parts(model)[0].num_words
+    model = load_trained_model(path=args.model)
+    size = vocabulary_size(model=model)
     width = max(map(len, LABEL_NAMES))
     number = 0
     if args.json: print("[")
     for batch in _batches(itertools.chain([first], wires), 1_024):  # memory stays that of one batch, however long the input
         for i, text in enumerate(batch, number + 1):
-            try: p.check_texts([text])
+            try: check_texts(texts=[text])
             except ValueError: raise ValueError(f"Wire {i} has no words (only punctuation or spaces): give each wire's text.") from None
-        with _quiet_stderr(args.library_logs): results, known = p.predict_texts(model, batch, args.top_k), p.known_words(model, batch)
+        results, known = predict_texts(model=model, texts=batch, k=args.top_k), known_words(model=model, texts=batch)
         for text, n, topics in zip(batch, known, results):
             number += 1
             if not n:
@@ -166,9 +178,11 @@ def _predict(args):
     if args.json: print("\n]")
 
 def _export(args):
-    check_versions(args.out)  # before TensorFlow starts
+    check_versions(base=args.out)  # before TensorFlow starts
     _model_path(args.source)
-    with _quiet_stderr(args.library_logs): version = _pipeline(args.library_logs).export_model(args.source, args.out)
+    start_tensorflow(show=args.library_logs)
+    from reuters_nb.pipeline import export_model
+    version = export_model(model=args.source, out=args.out)
     if args.json:
         print(json.dumps(dict(version=int(version.name), path=shown(version), signature="serving_default", input="text",
                               output="probabilities"), indent=2))
@@ -177,13 +191,13 @@ def _export(args):
           f"signature maps a batch of strings (`text`) to {NUM_CLASSES} topic `probabilities`.")
 
 def _info(args):
-    files = {f: find_data_file(f, args.data_dir, download=False) for f in SHA256}
-    if None in files.values():  # only Keras's download can provide them: import Keras first, without its start-up notes
-        _pipeline(args.library_logs)
-        files = {f: find_data_file(f, args.data_dir) for f in SHA256}
-    read_data_file("reuters_word_index.json", args.data_dir)  # checked; `load_data` checks reuters.npz
+    files = {f: find_data_file(fname=f, data_dir=args.data_dir, download=False) for f in SHA256}
+    if None in files.values():  # only Keras's download can provide them: start TensorFlow first, without its start-up notes
+        start_tensorflow(show=args.library_logs)
+        files = {f: find_data_file(fname=f, data_dir=args.data_dir) for f in SHA256}
+    read_data_file(fname="reuters_word_index.json", data_dir=args.data_dir)  # checked; `load_data` checks reuters.npz
     (train_data, train_labels), (test_data, test_labels) = load_data(num_words=NUM_WORDS, data_dir=args.data_dir)
-    summary = topic_summary(train_labels, test_labels)  # the names need no Keras: `get_label_names`
+    summary = topic_summary(y_train=train_labels, y_test=test_labels)  # the names need no Keras: `get_label_names`
     folder = files["reuters.npz"].parent
     source = "--data-dir" if args.data_dir else f"${DATA_ENV}" if os.environ.get(DATA_ENV) else "Keras's cache"
     if args.json:
@@ -216,9 +230,6 @@ def _int_at_least(minimum:int, maximum:int|None=None):
         return value
     return parse
 
-MODELS = {"chapter": "multi-hot, 64 → 64 → 46, as in the book (the default)",  # the keys of `pipeline.PRESETS`
-          "tfidf-svm": "a linear SVM on TF-IDF of 20,000 words, several points more accurate (see 'A stronger model')"}
-
 # %% ../nbs/10_cli.ipynb #55d721c3
 def build_parser() -> argparse.ArgumentParser:
     "The `reuters-nb` argument parser: one subcommand per job, `--help` on each"
@@ -227,35 +238,38 @@ def build_parser() -> argparse.ArgumentParser:
                 epilog=f"The data is read from the folder in ${DATA_ENV} if set, else from Keras's cache "
                        f"(downloaded the first time). Run `reuters-nb COMMAND --help` for a command's options.")
     p.add_argument("--version", action="version", version=f"reuters-nb {__version__}")
-    p.add_argument("-v", "--verbose", dest="library_logs", action="store_true",
-                   help="show the notes TensorFlow and Keras write when they start (held back by default)")
+    notes = dict(dest="library_logs", action="store_true", help="show the notes TensorFlow and Keras write when they start (held back by default)")
+    p.add_argument("-v", "--verbose", **notes)
+    common = argparse.ArgumentParser(add_help=False)  # -v after the command too; not given there, the value before it stands
+    common.add_argument("-v", "--verbose", **notes, default=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     p.commands = sub.choices  # each command's own parser, for errors that name its --help
     data = argparse.ArgumentParser(add_help=False)  # the option of every command that reads the data
     data.add_argument("--data-dir", metavar="DIR", default=None,
                       help=f"folder with reuters.npz and reuters_word_index.json (default: ${DATA_ENV}, else Keras's cache)")
 
-    t = sub.add_parser("train", parents=[data], help="train a model through the chapter's protocol; save it with its metrics and plots",
+    t = sub.add_parser("train", parents=[common, data], help="train a model through the chapter's protocol; save it with its metrics and plots",
                        description="Train the chapter's model (or another --model) through the chapter's protocol: "
                                    "validate on the 1,000 wires held out, choose the epoch count, retrain from scratch, "
                                    "test once; write model.keras, metrics.json, loss.png and accuracy.png.")
-    t.add_argument("--model", choices=list(MODELS), default="chapter",
-                   help="; ".join(f"{k}: {v}" for k, v in MODELS.items()))
+    t.add_argument("--model", choices=list(PRESETS), default="chapter",
+                   help="; ".join(f"{preset.name}: {preset.description}" for preset in PRESETS.values()))
     t.add_argument("--epochs", type=_int_at_least(1), default=None,
                    help="epochs of the final model, skipping the choice (default: chosen on the validation wires)")
     t.add_argument("--hidden", type=_int_at_least(1), nargs="*", default=None, metavar="UNITS",
-                   help="units of each hidden layer (default: 64 64 for chapter, none for tfidf-svm; "
-                        "--hidden alone: none, a linear model)")
+                   help="units of each hidden layer (default: " + ", ".join(f"{' '.join(map(str, preset.hidden)) or 'none'} for "
+                        f"{preset.name}" for preset in PRESETS.values()) + "; --hidden alone: none, a linear model)")
     t.add_argument("--seed", type=_int_at_least(0, MAX_SEED), default=0, help="random seed (default: 0)")
     t.add_argument("-o", "--out", default="runs/latest", metavar="DIR",
                    help="folder to write the run into (default: runs/latest)")
     t.add_argument("--force", action="store_true", help="replace a run already in DIR (only the files that run wrote)")
-    t.add_argument("--verbose", choices=["auto", "0", "1", "2"], default="auto",
-                   help="Keras's output: auto/1 a progress bar, 2 one line per epoch (for logs), 0 none (default: auto)")
+    t.add_argument("--progress", choices=["auto", *_PROGRESS], default="auto",
+                   help="how training shows its progress on standard error: bar, Keras's live progress bar; epochs, a line per "
+                        "epoch (for logs); none; auto (the default): bar in a terminal, epochs elsewhere")
     t.add_argument("--json", action="store_true", help="print JSON: the folder, its files, test accuracy and loss, epochs, settings")
     t.set_defaults(run=_train)
 
-    e = sub.add_parser("evaluate", parents=[data], help="test loss and accuracy, best and worst topics",
+    e = sub.add_parser("evaluate", parents=[common, data], help="test loss and accuracy, best and worst topics",
                        description="Evaluate a saved model on the 2,246 test wires: loss, accuracy, and the five "
                                    "best and five worst topics by recall, with their number of test wires (support).")
     e.add_argument("model", metavar="MODEL", help="a run folder, e.g. runs/latest, or a .keras file")
@@ -268,7 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "else $REUTERS_NB_DATA/reuters21578, else Keras's cache, downloaded the first time)")
     e.set_defaults(run=_evaluate)
 
-    r = sub.add_parser("predict", help="classify raw English text",
+    r = sub.add_parser("predict", parents=[common], help="classify raw English text",
                        description="Classify raw English text: each TEXT argument is a wire; --file F (or standard "
                                    "input, when there is neither) holds wires separated by blank lines.")
     r.add_argument("model", metavar="MODEL", help="a run folder, e.g. runs/latest, or a .keras file")
@@ -279,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--json", action="store_true", help="print JSON: per wire its text, known words and topics")
     r.set_defaults(run=_predict)
 
-    x = sub.add_parser("export", help="add a run's model to a folder of versions for TensorFlow Serving",
+    x = sub.add_parser("export", parents=[common], help="add a run's model to a folder of versions for TensorFlow Serving",
                        description="Write the model of a run (a run folder, or its model.keras) as a TensorFlow "
                                    "SavedModel into DIR/N, the next version number in DIR, the layout TensorFlow Serving "
                                    "and KServe watch; no version is ever replaced. The serving_default signature maps a "
@@ -289,7 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--json", action="store_true", help="print JSON: the version number, its folder, the signature's input and output")
     x.set_defaults(run=_export)
 
-    i = sub.add_parser("info", parents=[data], help="where the data is, split sizes, the 46 topics",
+    i = sub.add_parser("info", parents=[common, data], help="where the data is, split sizes, the 46 topics",
                        description="Show where the data was found, the split sizes and the 46 topics with their counts.")
     i.add_argument("--json", action="store_true", help="print JSON: data_dir, source, files, split sizes, topics in label order")
     i.set_defaults(run=_info)
@@ -305,7 +319,6 @@ def main(
         args, extra = parser.parse_known_args(argv)
         if extra: parser.commands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")  # its own --help
     except SystemExit as e: return e.code  # --help, --version (0) or a usage error (2), already printed
-    if args.command == "train" and args.verbose != "auto": args.verbose = int(args.verbose)
     def terminated(signum, frame): raise SystemExit(128 + signum)  # `kill`: end through the `finally` blocks, which clean up
     previous = signal.signal(signal.SIGTERM, terminated) if threading.current_thread() is threading.main_thread() else None
     try: args.run(args)

@@ -12,7 +12,7 @@ import io
 import json
 import os
 import sys
-from contextlib import redirect_stdout
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
@@ -22,9 +22,9 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['DATA_ENV', 'ORIGIN', 'SHA256', 'SIZES', 'NUM_CLASSES', 'NUM_WORDS', 'N_VAL', 'BATCH_SIZE', 'MAX_SEED', 'LANGUAGES',
-           'LABEL_NAMES', 'set_language', 'say', 'sha256sum', 'read_verified', 'DataNotFoundError', 'find_data_file',
-           'read_data_file', 'check_int', 'load_data', 'get_word_index', 'decode_wire', 'get_label_names',
-           'TopicSummary', 'topic_summary']
+           'LABEL_NAMES', 'sha256sum', 'read_verified', 'DataNotFoundError', 'find_data_file', 'read_data_file',
+           'check_int', 'load_data', 'get_word_index', 'decode_wire', 'set_language', 'say', 'figure_text',
+           'get_label_names', 'TopicSummary', 'topic_summary']
 
 # %% ../nbs/00_data.ipynb #35670539
 DATA_ENV = "REUTERS_NB_DATA"  # environment variable naming a folder with an offline copy of the data
@@ -42,23 +42,6 @@ NUM_WORDS = 10_000  # the chapter's vocabulary: the most frequent words kept, th
 N_VAL = 1_000  # training wires the chapter holds out for validation
 BATCH_SIZE = 512  # the chapter's batch size
 MAX_SEED = 2**32 - 1  # the largest seed NumPy's RandomState (and so Keras's set_random_seed) accepts
-
-# %% ../nbs/00_data.ipynb #4510ebac
-LANGUAGES = ("en", "ko")  # the languages of the tables the package prints
-_language = "en"
-
-def set_language(
-    lang:str, # "en" (the default) or "ko"
-) -> str:
-    "Print the package's tables and sentences in `lang` from now on; returns the language they were in"
-    global _language
-    if lang not in LANGUAGES: raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, got {lang!r}.")
-    previous, _language = _language, lang
-    return previous
-
-def say(en:str, ko:str) -> str:
-    "`en` or `ko`, whichever language `set_language` chose"
-    return ko if _language == "ko" else en
 
 # %% ../nbs/00_data.ipynb #a150c3ad
 def sha256sum(path) -> str:
@@ -247,6 +230,44 @@ def decode_wire(
     reverse = _reverse_word_index(*_file_version("reuters_word_index.json", data_dir))
     return " ".join(reverse.get(int(i) - index_from, "?") for i in ids)
 
+# %% ../nbs/00_data.ipynb #4510ebac
+LANGUAGES = ("en", "ko")  # the languages of the tables the package prints
+_language = "en"
+
+def set_language(
+    lang:str, # "en" (the default) or "ko"
+) -> str:
+    "Print the package's tables and sentences in `lang` from now on; returns the language they were in"
+    global _language
+    if lang not in LANGUAGES: raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, got {lang!r}.")
+    previous, _language = _language, lang
+    return previous
+
+def say(en:str, ko:str) -> str:
+    "`en` or `ko`, whichever language `set_language` chose"
+    return ko if _language == "ko" else en
+
+# %% ../nbs/00_data.ipynb #8809978b
+_HANGUL_FONTS = ("Noto Sans CJK JP", "Noto Sans CJK KR", "NanumGothic", "Malgun Gothic", "AppleGothic", "Apple SD Gothic Neo")
+
+@lru_cache(None)
+def _hangul_font() -> str | None:
+    "The first installed font of `_HANGUL_FONTS`, by matplotlib's font list; None if there is none"
+    from matplotlib import font_manager
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in _HANGUL_FONTS if name in installed), None)
+
+@contextmanager
+def figure_text():
+    "While a figure is drawn: yields `say` for its labels, with a Hangul font after matplotlib's default in Korean; English labels where no such font is installed"
+    import matplotlib.pyplot as plt
+    font = _hangul_font() if _language == "ko" else None
+    if _language == "ko" and font is None:
+        yield lambda en, ko: en
+        return
+    with plt.rc_context({"font.family": [plt.rcParams["font.family"][0], font]} if font else {}):
+        yield say
+
 # %% ../nbs/00_data.ipynb #61a6118f
 LABEL_NAMES = ("cocoa", "grain", "veg-oil", "earn", "acq", "wheat", "copper", "housing", "money-supply", "coffee",
                "sugar", "trade", "reserves", "ship", "cotton", "carcass", "crude", "nat-gas", "cpi", "money-fx",
@@ -279,17 +300,18 @@ class TopicSummary:
     def plot(self, ax=None):
         "Bar chart of wires per topic, most frequent first"
         import matplotlib.pyplot as plt
-        if ax is None: _, ax = plt.subplots(figsize=(12, 4.5))
-        order = self.order()
-        pos = np.arange(len(order))
-        ax.bar(pos, self.train[order], label="training split")
-        ax.bar(pos, self.test[order], bottom=self.train[order], label="test split")
-        ax.set_xticks(pos, [self.names[i] for i in order], rotation=90, fontsize=8)
-        ax.set_title("Wires per topic: a few topics hold most of the data")
-        ax.set_xlabel("Topic")
-        ax.set_ylabel("Number of wires")
-        ax.legend()
-        ax.figure.tight_layout()
+        with figure_text() as t:
+            if ax is None: _, ax = plt.subplots(figsize=(12, 4.5))
+            order = self.order()
+            pos = np.arange(len(order))
+            ax.bar(pos, self.train[order], label=t("training split", "훈련 세트"))
+            ax.bar(pos, self.test[order], bottom=self.train[order], label=t("test split", "테스트 세트"))
+            ax.set_xticks(pos, [self.names[i] for i in order], rotation=90, fontsize=8)
+            ax.set_title(t("Wires per topic: a few topics hold most of the data", "토픽별 기사 수: 몇몇 토픽에 데이터 대부분이 몰려 있습니다"))
+            ax.set_xlabel(t("Topic", "토픽"))
+            ax.set_ylabel(t("Number of wires", "기사 수"))
+            ax.legend()
+            ax.figure.tight_layout()
         return ax
 
 # %% ../nbs/00_data.ipynb #00c44b49

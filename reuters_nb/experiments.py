@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .data import NUM_CLASSES, say
+from .data import NUM_CLASSES, figure_text, say
 from .model import build_model
-from .train import chapter_protocol
+from .train import chapter_protocol, end_bar, progress_bar
 
 # %% auto #0
 __all__ = ['sweep', 'Markdown', 'summarize_sweep', 'sweep_table', 'plot_sweep']
@@ -23,21 +23,24 @@ def sweep(
     configs:dict, # name -> hidden layer sizes
     seeds=(0, 1, 2), # one final model per seed and configuration, trained side by side
     patience:int|None=2, # epochs without a lower validation loss before the validation run stops
-    progress:bool=False, # a bar over the configurations (`fastprogress`), for the long cell in JupyterLab
+    progress:bool=False, # a bar over the configurations (`progress_bar`), for the long cell in JupyterLab
     **kwargs, # passed on to `chapter_protocol`, e.g. `max_epochs`, `batch_size`
 ) -> list[dict]:
     "Run every configuration through `chapter_protocol`; one record per final model: its configuration, seed, epochs and test scores"
-    records, bar = [], None
-    if progress:
-        from fastprogress.fastprogress import progress_bar  # imported when a bar is asked for
-        bar = progress_bar(list(configs.items()))
-    for name, hidden in configs.items() if bar is None else bar:
+    records = []
+    bar = progress_bar(len(configs), say("configurations", "구성")) if progress else None
+    for name, hidden in configs.items():
         r = chapter_protocol(x_train, y_train, x_test, y_test, build_model, seeds=seeds, patience=patience, hidden=hidden, **kwargs)
         val_accuracy = r.history["val_accuracy"][r.epochs - 1]  # the validation run at the chosen epoch
         records += [dict(name=name, hidden=tuple(hidden), seed=seed, epochs=r.epochs, val_accuracy=float(val_accuracy),
                          test_loss=loss, test_accuracy=accuracy)
                     for seed, loss, accuracy in zip(r.seeds, r.test_loss, r.test_accuracy)]
-        if bar is not None: bar.comment = f"{name}: test accuracy {np.mean(r.test_accuracy):.3f}"
+        if bar is not None:
+            accuracy = np.mean(r.test_accuracy)
+            scores = say(f"test accuracy {accuracy:.3f}", f"테스트 정확도 {accuracy:.3f}")
+            bar.set_postfix_str(f"{name}: {scores}", refresh=False)
+            bar.update()
+    if bar is not None: end_bar(bar)
     return records
 
 # %% ../nbs/05_experiments.ipynb #b2288c4d
@@ -65,19 +68,32 @@ def sweep_table(summary:dict) -> Markdown:
                                "|:---|---:|---:|---:|", *rows]))
 
 # %% ../nbs/05_experiments.ipynb #85301630
-def plot_sweep(summary:dict, title:str="Test accuracy by width and depth (mean ± std over seeds)"):
-    "Bar chart of each configuration's mean test accuracy with its spread; layers narrower than the 46 topics in red"
+def plot_sweep(
+    summary:dict, # per configuration, as `summarize_sweep` gives it
+    title:str|None=None, # the figure's title; default: what it shows, in the language `set_language` chose
+):
+    "Bar chart of each configuration's mean test accuracy and spread; layers narrower than the topics in red"
     import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
     labels = list(summary)
-    mean = [summary[n]["test_accuracy"][0] for n in labels]
-    std = [summary[n]["test_accuracy"][1] for n in labels]
-    fig, ax = plt.subplots(figsize=(9, 4))
-    ax.bar(range(len(labels)), mean, yerr=std, capsize=4,
-           color=["tab:red" if min(summary[n]["hidden"]) < NUM_CLASSES else "tab:blue" for n in labels])
-    ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
-    ax.set_ylim(min(mean) - 0.05, max(mean) + 0.03)
-    ax.set_xlabel("Hidden layers (depth × units)")
-    ax.set_ylabel("Test accuracy")
-    ax.set_title(title)
-    fig.tight_layout()
+    mean, std = np.array([summary[n]["test_accuracy"] for n in labels]).T
+    narrow = [min(summary[n]["hidden"]) < NUM_CLASSES for n in labels]  # a layer narrower than the topics
+    color = {False: "tab:blue", True: "tab:red"}
+    with figure_text() as t:  # labels in the language `set_language` chose
+        fig, ax = plt.subplots(figsize=(9, 4.5))
+        bars = ax.bar(range(len(labels)), mean, yerr=std, capsize=4, color=[color[n] for n in narrow])
+        ax.bar_label(bars, [f"{m:.3f}" for m in mean], label_type="center", color="white")
+        ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
+        ax.set_ylim(0, max(1.1, (mean + std).max() + 0.25))  # every bar and error bar whole, the legend above
+        kinds = {False: t(f"every hidden layer at least {NUM_CLASSES} units wide",
+                          f"모든 은닉층의 유닛이 {NUM_CLASSES}개 이상"),
+                 True: t(f"a hidden layer narrower than the {NUM_CLASSES} topics",
+                         f"유닛이 토픽 수({NUM_CLASSES})보다 적은 은닉층이 있음")}
+        ax.legend(handles=[Patch(color=color[k], label=kinds[k]) for k in (False, True) if k in narrow],
+                  loc="upper center", ncol=2)
+        ax.set_xlabel(t("Hidden layers (depth × units)", "은닉층 (층 수 × 유닛 수)"))
+        ax.set_ylabel(t("Test accuracy", "테스트 정확도"))
+        ax.set_title(title or t("Test accuracy by width and depth (mean ± std over seeds)",
+                                "너비와 깊이에 따른 테스트 정확도 (시드 평균 ± 표준 편차)"))
+        fig.tight_layout()
     return fig

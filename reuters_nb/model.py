@@ -41,7 +41,7 @@ def check_model_size(
 
 # %% ../nbs/02_model.ipynb #71b9fd9d
 def build_model(
-    hidden=(64, 64), # units of each hidden `Dense` layer, from input to output; `()` for a linear model
+    hidden=(64, 64), # units of each hidden `Dense` layer, input to output; `()`: a linear model
     num_words:int=NUM_WORDS, # input length: the multi-hot dimension
     num_classes:int=NUM_CLASSES, # units of the softmax output
     loss:str="categorical_crossentropy", # or `sparse_categorical_crossentropy` for integer labels
@@ -49,7 +49,7 @@ def build_model(
     activation:str="relu", # activation of the hidden layers
     name:str|None=None, # model name shown by `summary()`
 ) -> keras.Model:
-    "A compiled `Sequential` model: `Dense` layers with `activation`, then a `num_classes`-way softmax"
+    "A compiled `Sequential` model: hidden `Dense` layers with `activation`, then a softmax"
     check_int(num_words, "num_words", 1)
     check_int(num_classes, "num_classes", 2)
     if isinstance(hidden, int): hidden = (hidden,)
@@ -57,11 +57,11 @@ def build_model(
     if loss not in ("categorical_crossentropy", "sparse_categorical_crossentropy"):
         raise ValueError(f"loss must be 'categorical_crossentropy' (one-hot labels) or "
                          f"'sparse_categorical_crossentropy' (integer labels), got {loss!r}.")
-    model = keras.Sequential(
-        [keras.Input(shape=(num_words,)),
-         *(keras.layers.Dense(units, activation=activation) for units in hidden),
-         keras.layers.Dense(num_classes, activation="softmax")],
-        name=name or "reuters_" + "_".join(map(str, hidden or ("linear",))))
+    model = keras.Sequential([
+        keras.Input(shape=(num_words,)),
+        *(keras.layers.Dense(units, activation=activation) for units in hidden),
+        keras.layers.Dense(num_classes, activation="softmax"),
+    ], name=name or "reuters_" + "_".join(map(str, hidden or ("linear",))))
     model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
     return model
 

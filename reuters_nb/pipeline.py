@@ -25,24 +25,18 @@ from keras.src.saving import saving_lib  # a .keras file to and from bytes in me
 
 from . import __version__
 from .analysis import confusion_matrix, top_topics, topic_report
-from .data import BATCH_SIZE, MAX_SEED, N_VAL, NUM_CLASSES, NUM_WORDS, SHA256, check_int, get_word_index, load_data, read_data_file
-from .model import build_model, check_model_size, end_to_end, text_model_parts
+from .data import BATCH_SIZE, MAX_SEED, N_VAL, NUM_CLASSES, SHA256, check_int, get_word_index, load_data, read_data_file
+from .model import check_model_size, text_model_parts
+from .presets import PRESETS
 from .store import check_versions, manifest_of, new_version, read_run, shown, writing
-from .tfidf import TFIDF_PROTOCOL, TFIDF_WORDS, build_tfidf_model, idf_weights, tfidf_rows, tfidf_text_model
 from .train import chapter_protocol, plot_history
-from .vectorize import SEPARATORS, log_counts, make_vectorizer, to_one_hot, vectorize_sequences
+from .vectorize import SEPARATORS, make_vectorizer, to_one_hot
 from .wires import load_wires, wire_texts
 
 # %% auto #0
-__all__ = ['PRESETS', 'MAX_WIRE_CHARS', 'RUN_FILES', 'MAX_MODEL_BYTES', 'MAX_CONFIG_BYTES', 'MAX_NUM_WORDS', 'read_wires',
-           'iter_wires', 'train_and_save', 'load_trained_model', 'check_texts', 'predict_texts', 'known_words',
+__all__ = ['MAX_WIRE_CHARS', 'RUN_FILES', 'MAX_MODEL_BYTES', 'MAX_CONFIG_BYTES', 'MAX_NUM_WORDS', 'read_wires', 'iter_wires',
+           'train_and_save', 'load_trained_model', 'check_texts', 'predict_texts', 'known_words', 'vocabulary_size',
            'evaluate_model', 'export_model']
-
-# %% ../nbs/09_pipeline.ipynb #b595efbb
-PRESETS = {  # what `train_and_save(model=NAME)` and `reuters-nb train --model NAME` train
-    "chapter": dict(num_words=NUM_WORDS, hidden=(64, 64), protocol={}),  # multi-hot → 64 → 64 → 46, the chapter's protocol
-    "tfidf-svm": dict(num_words=TFIDF_WORDS, hidden=(), protocol=TFIDF_PROTOCOL),  # log-counts → TF-IDF → 46, squared hinge
-}
 
 # %% ../nbs/09_pipeline.ipynb #42c875ea
 def read_wires(
@@ -114,42 +108,40 @@ def train_and_save(
     force:bool=False, # replace a run already in `out` (only the files that run wrote)
     verbose="auto", # Keras's verbosity: "auto"/1 progress bar, 2 one line per epoch, 0 silent
     data_dir=None, # folder with the data; default: `$REUTERS_NB_DATA`, else Keras's cache
-    model:str="chapter", # a key of `PRESETS`: "chapter", or "tfidf-svm" for the stronger model
+    model:str="chapter", # a name in `PRESETS`: "chapter", or "tfidf-svm" for the stronger model
 ) -> dict:
     "Train a preset through `chapter_protocol`, save it as an end-to-end model with its metrics and plots in the run folder `out`; returns the metrics"
     if model not in PRESETS: raise ValueError(f"model must be one of {', '.join(PRESETS)}; got {model!r}.")
     preset = PRESETS[model]
     check_int(epochs, "epochs", 1, allow_none=True)
     check_int(seed, "seed", 0, maximum=MAX_SEED)
-    hidden = tuple(preset["hidden"] if hidden is None else [hidden] if isinstance(hidden, int) else hidden)
-    check_model_size(preset["num_words"], hidden)  # before the data is loaded
+    hidden = tuple(preset.hidden if hidden is None else [hidden] if isinstance(hidden, int) else hidden)
+    num_words, protocol = preset.part("num_words"), preset.part("protocol") or {}
+    check_model_size(num_words, hidden)  # before the data is loaded
     with writing(out, RUN_FILES, force) as run:  # the folder checked, created if needed and locked for the whole run
         for fname in SHA256: read_data_file(fname, data_dir)  # both data files found and checked before the first epoch
-        num_words = preset["num_words"]
         (train_data, train_labels), (test_data, test_labels) = load_data(num_words=num_words, data_dir=data_dir)
-        y_train, y_test = to_one_hot(train_labels), to_one_hot(test_labels)
-        settings = dict(epochs=epochs, seeds=(seed,), verbose=verbose, hidden=hidden, **preset["protocol"])
-        if model == "chapter":
-            x_train, x_test = (vectorize_sequences(s, num_words, dtype=np.uint8) for s in (train_data, test_data))
-            result = chapter_protocol(x_train, y_train, x_test, y_test, build_model, **settings)
-            trained = keras.Sequential([keras.Input(shape=(num_words,)), *result.model.layers], name=result.model.name)  # no optimizer state
-            net = end_to_end(make_vectorizer(num_words, data_dir=data_dir), trained)
-            probs = trained.predict(x_test, batch_size=1_024, verbose=0)
-        else:
-            x_train = log_counts(train_data, num_words)
-            idf = idf_weights(x_train)  # from the training wires only
-            rows_train, rows_test = tfidf_rows(x_train, idf), tfidf_rows(log_counts(test_data, num_words), idf)
-            result = chapter_protocol(rows_train, y_train, rows_test, y_test, build_tfidf_model, **settings)
-            net = tfidf_text_model(result.model, idf, data_dir)
-            probs = keras.ops.convert_to_numpy(keras.ops.softmax(result.model.predict(rows_test, batch_size=1_024, verbose=0)))  # as the saved model's last layer
+        vectorizer = make_vectorizer(num_words, preset.rows, data_dir)  # the saved model's text layer
+        x_train, x_test = vectorizer.from_sequences(train_data), vectorizer.from_sequences(test_data)  # the rows it makes of the wires
+        inputs = preset.part("inputs")  # fitted on the training rows alone
+        inputs_train, inputs_test, fitted = inputs(x_train, x_test) if inputs else (x_train, x_test, {})
+        y_train, build = to_one_hot(train_labels), preset.part("build")
+        result = chapter_protocol(inputs_train, y_train, inputs_test, to_one_hot(test_labels), make_model=build, epochs=epochs,
+                                  seeds=(seed,), verbose=verbose, hidden=hidden, **protocol)
+        calibrate = preset.part("calibrate")  # scores into probabilities: a temperature, fitted on the validation wires
+        if calibrate: fitted["temperature"] = calibrate(result, inputs_train, y_train, make_model=build, verbose=verbose, hidden=hidden,
+                                                        batch_size=protocol.get("batch_size", BATCH_SIZE), n_val=protocol.get("n_val", N_VAL))
+        trained = keras.Sequential([keras.Input(shape=(num_words,)), *result.model.layers], name=result.model.name)  # no optimizer state
+        net = preset.part("text_model")(vectorizer, trained, **fitted)
+        probs = text_model_parts(net)[1].predict(x_test, batch_size=1_024, verbose=0)  # the saved model's, from its text layer's rows
         test_loss = _cross_entropy(probs, test_labels)  # one test loss for every model, as `evaluate_model` reports it
         history = {k: [float(v) for v in vs] for k, vs in result.history.items()}
         metrics = dict(test_loss=test_loss, test_accuracy=result.accuracy, model=model, loss=result.model.loss,
                        test_objective=result.test_loss[0],  # the training loss (`loss`) on the test wires, from Keras's evaluate
-                       num_words=num_words, monitor=preset["protocol"].get("monitor", "val_loss"), best_epoch=result.best_epoch,
+                       num_words=num_words, monitor=protocol.get("monitor", "val_loss"), best_epoch=result.best_epoch,
                        epochs=result.epochs, hidden=list(hidden), seed=seed, retrain_on=result.retrain_on,
-                       batch_size=preset["protocol"].get("batch_size", BATCH_SIZE), train_wires=result.train_wires,
-                       validation_wires=N_VAL, test_wires=len(test_labels), history=history,
+                       batch_size=protocol.get("batch_size", BATCH_SIZE), temperature=fitted.get("temperature"),
+                       train_wires=result.train_wires, validation_wires=N_VAL, test_wires=len(test_labels), history=history,
                        data_sha256=dict(SHA256),  # which data, by content: no path of the machine that trained it
                        versions=_versions(), timestamp=datetime.now(timezone.utc).isoformat(timespec="seconds"))
         files = {"model.keras": _model_bytes(net),
@@ -261,7 +253,8 @@ def predict_texts(
     check_int(batch_size, "batch_size", 1)
     texts = check_texts(texts)
     if not texts: return []
-    return top_topics(model.predict(tf.constant(texts), batch_size=batch_size, verbose=0), k)
+    batches = (model.predict_on_batch(tf.constant(texts[i:i + batch_size])) for i in range(0, len(texts), batch_size))
+    return top_topics(np.concatenate(list(batches)), k)  # `predict_on_batch`: no input pipeline built per call, so one wire takes milliseconds
 
 def known_words(
     model, # an end-to-end model, e.g. from `load_trained_model`
@@ -270,6 +263,12 @@ def known_words(
     "How many words of each text are in the model's vocabulary"
     texts = check_texts(texts)
     return text_model_parts(model)[0].known_words(texts).numpy().tolist() if texts else []
+
+def vocabulary_size(
+    model, # an end-to-end model, e.g. from `load_trained_model`
+) -> int:
+    "The `num_words` of the model's text layer: it knows the words of the dataset's word index ranked below it, the book's 'most frequent words'"
+    return text_model_parts(model)[0].num_words
 
 # %% ../nbs/09_pipeline.ipynb #bc1e8b27
 def _test_texts(num_words:int, data_dir=None) -> tuple[list[str], np.ndarray]:

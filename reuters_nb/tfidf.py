@@ -7,16 +7,20 @@ Docs: https://reuters-nb.github.io/reuters_nb/tfidf.html.md"""
 # %% ../nbs/06_tfidf.ipynb #ff385ca6
 from __future__ import annotations
 
+import numbers
+
 import keras
 import numpy as np
 import tensorflow as tf
 
-from .data import NUM_CLASSES, check_int
+from .data import BATCH_SIZE, N_VAL, NUM_CLASSES, check_int, figure_text
 from .model import check_model_size, end_to_end
-from .vectorize import make_vectorizer
+from .train import fit_model, split_validation
+from .vectorize import WireVectorizer
 
 # %% auto #0
-__all__ = ['TFIDF_WORDS', 'TFIDF_PROTOCOL', 'idf_weights', 'tfidf_layers', 'tfidf_rows', 'build_tfidf_model', 'tfidf_text_model']
+__all__ = ['TFIDF_WORDS', 'TFIDF_PROTOCOL', 'idf_weights', 'tfidf_layers', 'tfidf_rows', 'tfidf_inputs', 'build_tfidf_model',
+           'fit_temperature', 'validation_temperature', 'tfidf_text_model', 'calibration_error', 'plot_reliability']
 
 # %% ../nbs/06_tfidf.ipynb #55baa8b4
 TFIDF_WORDS = 20_000  # the TF-IDF models' vocabulary, chosen on the validation wires
@@ -53,6 +57,15 @@ def tfidf_rows(
     values /= norms[rows].astype(np.float32)
     return tf.SparseTensor(np.stack([rows, cols], axis=1).astype(np.int64), values, x.shape)
 
+# %% ../nbs/06_tfidf.ipynb #8f0c0405
+def tfidf_inputs(
+    x_train, # training rows of `log_counts`: the IDF is theirs
+    x_test, # test rows of `log_counts`
+) -> tuple:
+    "`(rows_train, rows_test, fitted)`: both splits as `tfidf_rows` with the IDF of the training rows, and that IDF as `fitted[\"idf\"]` for `tfidf_text_model`"
+    idf = idf_weights(x_train)
+    return tfidf_rows(x_train, idf), tfidf_rows(x_test, idf), dict(idf=idf)
+
 # %% ../nbs/06_tfidf.ipynb #fdee586f
 def build_tfidf_model(
     num_words:int=TFIDF_WORDS, # input length: the vocabulary of the TF-IDF rows
@@ -75,15 +88,127 @@ def build_tfidf_model(
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss, metrics=["accuracy"])
     return model
 
+# %% ../nbs/06_tfidf.ipynb #a507beec
+def fit_temperature(
+    scores, # `(n, classes)` scores of wires the model did not train on, e.g. the validation wires
+    labels, # their n integer topics
+    bounds=(1e-3, 1e3), # the smallest and the largest temperature searched
+) -> float:
+    "The temperature T at which softmax(`scores` / T) has the lowest mean cross-entropy on `labels`: a golden-section search over log T"
+    scores, labels = np.asarray(scores, dtype=np.float64), np.asarray(labels)
+    if scores.ndim != 2 or scores.shape[1] < 2 or labels.shape != scores.shape[:1] or not len(labels):
+        raise ValueError(f"scores must be an (n, classes) matrix with one row per label, got shapes {scores.shape} and {labels.shape}.")
+    if not np.issubdtype(labels.dtype, np.integer) or labels.min() < 0 or labels.max() >= scores.shape[1]:
+        raise ValueError(f"labels must be integers in 0..{scores.shape[1] - 1}, one column of scores each.")
+    if not np.isfinite(scores).all(): raise ValueError("scores hold NaN or infinite values: no temperature fits them.")
+    low, high = bounds
+    if not 0 < low < high: raise ValueError(f"bounds must be two temperatures, 0 < low < high, got {bounds}.")
+    picked = scores[np.arange(len(labels)), labels]
+    def loss(log_t):  # the mean cross-entropy at T = exp(log_t): log-sum-exp of the scaled scores minus the right one's
+        z = scores / np.exp(log_t)
+        top = z.max(axis=1)
+        return float(np.mean(top + np.log(np.exp(z - top[:, None]).sum(axis=1)) - picked / np.exp(log_t)))
+    a, b = np.log(low), np.log(high)
+    ratio = (np.sqrt(5) - 1) / 2  # each step keeps this share of the interval, and one of its two inner points
+    c, d = b - ratio * (b - a), a + ratio * (b - a)
+    loss_c, loss_d = loss(c), loss(d)
+    while b - a > 1e-7:
+        if loss_c <= loss_d:  # the minimum lies left of d
+            b, d, loss_d = d, c, loss_c
+            c = b - ratio * (b - a)
+            loss_c = loss(c)
+        else:  # right of c
+            a, c, loss_c = c, d, loss_d
+            d = a + ratio * (b - a)
+            loss_d = loss(d)
+    return float(np.exp((a + b) / 2))
+
+# %% ../nbs/06_tfidf.ipynb #9b859170
+def validation_temperature(
+    result, # a `ProtocolResult` of a model that gives scores, e.g. the SVM's
+    x_train, y_train, # the training inputs and labels `result` was trained on; the first `n_val` wires validate
+    make_model=build_tfidf_model, # the builder `result`'s models came from
+    batch_size:int=BATCH_SIZE, # wires per update, as in `result`'s protocol
+    n_val:int=N_VAL, # wires held out for validation, as in `result`'s protocol
+    verbose=0, # Keras's verbosity for the run it may need
+    **kwargs, # passed on to `make_model`, as to `chapter_protocol`
+) -> float:
+    "`fit_temperature` on the validation wires, scored by a model that never trained on them: the final model retrained without them, or one trained as it was on the others"
+    (x_part, y_part), (x_val, y_val) = split_validation(x_train, y_train, n_val)
+    if result.retrain_on == "partial": model = result.model
+    else:  # the final model trained on the validation wires too: the same builder, seed and epochs, on the other wires
+        model, _ = fit_model(x_part, y_part, epochs=result.epochs, batch_size=batch_size, seed=result.seeds[0],
+                             verbose=verbose, make_model=make_model, **kwargs)
+    y_val = np.asarray(y_val)
+    return fit_temperature(model.predict(x_val, batch_size=1_024, verbose=0), y_val if y_val.ndim == 1 else y_val.argmax(axis=1))
+
 # %% ../nbs/06_tfidf.ipynb #432896dd
 def tfidf_text_model(
+    vectorizer:WireVectorizer, # raw text to log-counts, `make_vectorizer(num_words, "log_count")`, as `end_to_end` takes it
     classifier:keras.Model, # a trained model from `build_tfidf_model`
     idf, # the IDF weights it was trained with
-    data_dir=None, # folder with `reuters_word_index.json`; default: `$REUTERS_NB_DATA`, else Keras's cache
+    temperature:float=1.0, # for a classifier of scores: softmax(scores / temperature), e.g. from `validation_temperature`
 ) -> keras.Model:
-    "The end-to-end model: raw text → log-counts → TF-IDF → `classifier` → probabilities (a softmax added on scores)"
+    "The end-to-end model: raw text → log-counts → TF-IDF → `classifier` → probabilities (scores divided by `temperature`, then a softmax)"
+    if not isinstance(vectorizer, WireVectorizer):
+        raise TypeError(f"vectorizer must be a WireVectorizer (see `make_vectorizer`), got {type(vectorizer).__name__}.")
+    if vectorizer.output_mode != "log_count":
+        raise ValueError(f"TF-IDF weighs word counts: make the vectorizer with output_mode=\"log_count\", not {vectorizer.output_mode!r}.")
     num_words = classifier.input_shape[-1]
     if len(idf) != num_words: raise ValueError(f"idf has {len(idf)} weights but the classifier reads {num_words} columns.")
+    if not isinstance(temperature, numbers.Real) or isinstance(temperature, bool) or not 0 < temperature < np.inf:
+        raise ValueError(f"temperature must be a positive number, got {temperature!r}.")
     layers = [keras.Input(shape=(num_words,)), *tfidf_layers(idf), *classifier.layers]
-    if classifier.layers[-1].activation is not keras.activations.softmax: layers.append(keras.layers.Softmax())
-    return end_to_end(make_vectorizer(num_words, "log_count", data_dir), keras.Sequential(layers, name=classifier.name))
+    if classifier.layers[-1].activation is not keras.activations.softmax:  # scores: scaled, then a softmax
+        layers += [keras.layers.Rescaling(1 / float(temperature), name="temperature"), keras.layers.Softmax()]
+    elif temperature != 1: raise ValueError("The classifier already gives probabilities (it ends in a softmax): leave temperature at 1.")
+    return end_to_end(vectorizer, keras.Sequential(layers, name=classifier.name))
+
+# %% ../nbs/06_tfidf.ipynb #0e56f7a6
+def _reliability(probs, labels, bins:int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    "Per equal-width bin of the top probability, (0, 1/bins], (1/bins, 2/bins], …: its wires, their mean top probability, their accuracy"
+    check_int(bins, "bins", 1)
+    probs, labels = np.asarray(probs), np.asarray(labels)
+    if probs.ndim != 2 or labels.shape != probs.shape[:1] or not len(labels):
+        raise ValueError(f"probs must be an (n, classes) matrix with one row per label, got shapes {probs.shape} and {labels.shape}.")
+    confidence, right = probs.max(axis=1), (probs.argmax(axis=1) == labels).astype(np.float64)
+    where = np.clip(np.ceil(confidence * bins).astype(int) - 1, 0, bins - 1)  # a top probability of exactly k/bins ends bin k
+    count = np.bincount(where, minlength=bins)
+    mean = lambda values: np.divide(np.bincount(where, weights=values, minlength=bins), count,
+                                    out=np.full(bins, np.nan), where=count > 0)
+    return count, mean(confidence), mean(right)
+
+def calibration_error(
+    probs, # `(n, 46)` topic probabilities
+    labels, # the n integer topics
+    bins:int=15, # equal-width bins of the top probability
+) -> float:
+    "Expected calibration error: in each bin of the top probability, the gap between confidence and accuracy, weighted by its share of the wires"
+    count, confidence, accuracy = _reliability(probs, labels, bins)
+    seen = count > 0
+    return float(np.sum(count[seen] * np.abs(confidence[seen] - accuracy[seen])) / count.sum())
+
+# %% ../nbs/06_tfidf.ipynb #44ac81cf
+def plot_reliability(
+    probs:dict, # name -> `(n, 46)` topic probabilities of the same wires
+    labels, # the n integer topics
+    bins:int=15, # equal-width bins of the top probability
+    title:str|None=None, # default: "Reliability on the test wires", in the package's language
+):
+    "The reliability diagram: each bin's accuracy against its mean top probability, a line per model, its ECE in the legend"
+    import matplotlib.pyplot as plt
+    with figure_text() as t:
+        fig, ax = plt.subplots(figsize=(6.5, 5))
+        ax.plot([0, 1], [0, 1], "--", color="grey", label=t("calibrated: accuracy = confidence", "보정된 모델: 정확도 = 확신도"))
+        for name, p in probs.items():
+            count, confidence, accuracy = _reliability(p, labels, bins)
+            seen = count > 0
+            ax.plot(confidence[seen], accuracy[seen], "o-", label=f"{name} (ECE {calibration_error(p, labels, bins):.3f})")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1.02)  # a bin that is always right shows at the top
+        ax.set_xlabel(t("Confidence: mean top probability in the bin", "확신도: 구간의 평균 최고 확률"))
+        ax.set_ylabel(t("Accuracy in the bin", "구간의 정확도"))
+        ax.set_title(title or t("Reliability on the test wires", "테스트 기사에서의 신뢰도"))
+        ax.legend(loc="lower right", fontsize=9)
+        fig.tight_layout()
+    return fig

@@ -7,31 +7,33 @@ Docs: https://reuters-nb.github.io/reuters_nb/train.html.md"""
 # %% ../nbs/03_train.ipynb #e0e40cf3
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from .data import BATCH_SIZE, MAX_SEED, N_VAL, check_int
+from .data import BATCH_SIZE, MAX_SEED, N_VAL, check_int, figure_text
 from .model import build_model
 
 # %% auto #0
 __all__ = ['split_validation', 'fit_model', 'best_epoch', 'plot_history', 'side_by_side', 'ProtocolResult', 'chapter_protocol',
-           'EpochProgress']
+           'progress_bar', 'end_bar', 'EpochProgress']
 
 # %% ../nbs/03_train.ipynb #c8557184
 def split_validation(
-    x, # inputs, e.g. the multi-hot training matrix (an array, or a `tf.SparseTensor` such as TF-IDF rows)
+    x, # inputs: the multi-hot training matrix, or a `tf.SparseTensor` such as TF-IDF rows
     y, # labels, one-hot or integer
     n_val:int=N_VAL, # how many of the first wires to hold out
 ):
-    "`(x_partial, y_partial), (x_val, y_val)`: the first `n_val` wires held out for validation (views of an array, not copies)"
+    "`(x_partial, y_partial), (x_val, y_val)`: the first `n_val` wires held out (views, not copies)"
     n = x.shape[0] if isinstance(x, tf.SparseTensor) else len(x)
-    if n != len(y): raise ValueError(f"x and y must hold the same number of wires, got {n} and {len(y)}.")
+    if n != len(y):
+        raise ValueError(f"x and y must hold the same number of wires, got {n} and {len(y)}.")
     check_int(n_val, "n_val", 1)
     if not n_val < n: raise ValueError(f"n_val must be between 1 and {n - 1}, got {n_val}.")
-    if isinstance(x, tf.SparseTensor):  # no views of a sparse tensor: slicing copies its rows' entries
+    if isinstance(x, tf.SparseTensor):  # no views of a sparse tensor: slicing copies its entries
         rows = lambda start, stop: tf.sparse.slice(x, [start, 0], [stop - start, x.shape[1]])
         return (rows(n_val, n), y[n_val:]), (rows(0, n_val), y[:n_val])
     return (x[n_val:], y[n_val:]), (x[:n_val], y[:n_val])
@@ -81,7 +83,7 @@ def fit_model(
     epochs:int=20, # passes over the training data
     batch_size:int=BATCH_SIZE, # wires per gradient update
     validation_data=None, # `(x_val, y_val)` evaluated after each epoch, or None
-    seed:int=0, # seeds Python, NumPy and Keras before the model is built, and again before it is fitted
+    seed:int=0, # seeds Python, NumPy and Keras before the model is built and before it is fitted
     verbose="auto", # Keras's verbosity: "auto"/1 progress bar, 2 one line per epoch, 0 silent
     callbacks=None, # Keras callbacks for `fit`, e.g. `keras.callbacks.EarlyStopping`
     make_model=build_model, # function returning a compiled model
@@ -95,11 +97,12 @@ def fit_model(
     model = make_model(**kwargs)
     _check_inputs(x, y, model)
     if validation_data is not None:
-        if len(validation_data) != 2: raise ValueError("validation_data must be a pair (x_val, y_val).")
+        if len(validation_data) != 2:
+            raise ValueError("validation_data must be a pair (x_val, y_val).")
         _check_inputs(*validation_data, model, names=("x_val", "y_val"))
     keras.utils.set_random_seed(seed)  # the order of the batches: the same alone or side by side
-    history = model.fit(x, y, epochs=epochs, batch_size=batch_size, validation_data=validation_data,
-                        verbose=verbose, callbacks=callbacks)
+    history = model.fit(x, y, epochs=epochs, batch_size=batch_size,
+                        validation_data=validation_data, verbose=verbose, callbacks=callbacks)
     return model, history
 
 # %% ../nbs/03_train.ipynb #3696bf5c
@@ -112,22 +115,25 @@ def best_epoch(
 ) -> int:
     "The epoch (counted from 1) at which `monitor` was best, among the epochs where it is finite"
     values = _history_dict(history).get(monitor)
-    if values is None: raise ValueError(f"The history has no {monitor!r}: fit with validation_data to record it.")
-    if not len(values): raise ValueError(f"The history's {monitor!r} is empty: train for at least one epoch.")
+    if values is None:
+        raise ValueError(f"The history has no {monitor!r}: fit with validation_data to record it.")
+    if not len(values):
+        raise ValueError(f"The history's {monitor!r} is empty: train for at least one epoch.")
     values = np.asarray(values, dtype=np.float64)
     finite = np.isfinite(values)  # a run that diverged records NaN: such an epoch is never the best
     if not finite.any():
-        raise ValueError(f"The history's {monitor!r} has no finite value in its {len(values)} epochs: the training diverged. "
-                         f"Check the inputs, or train with a smaller learning rate (the optimizer given to `build_model`).")
+        raise ValueError(f"The history's {monitor!r} has no finite value in its {len(values)} "
+                         f"epochs: the training diverged. Check the inputs, or train with a "
+                         f"smaller learning rate (the optimizer given to `build_model`).")
     if "acc" in monitor: return int(np.argmax(np.where(finite, values, -np.inf))) + 1
     return int(np.argmin(np.where(finite, values, np.inf))) + 1
 
 # %% ../nbs/03_train.ipynb #f2addb4d
 def plot_history(
-    history, # a Keras `History` (or its `.history` dict); validation curves are drawn when it has them
+    history, # a Keras `History` (or its `.history` dict); with validation curves if it has them
     title:str="", # prefix for both figure titles, e.g. the model's name
 ):
-    "The chapter's two figures, training vs validation loss and accuracy; returns `(loss_figure, accuracy_figure)`"
+    "The chapter's two figures, loss and accuracy per epoch: `(loss_figure, accuracy_figure)`"
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
     h = _history_dict(history)
@@ -135,18 +141,27 @@ def plot_history(
     validated = bool(h.get("val_loss"))
     best = best_epoch(h) if validated and np.isfinite(h["val_loss"]).any() else None
     figures = []
-    for metric, label in [("loss", "Loss"), ("accuracy", "Accuracy")]:
-        fig, ax = plt.subplots(figsize=(7, 4))
-        ax.plot(epochs, h[metric], "bo", label=f"Training {metric}")
-        if validated: ax.plot(epochs, h["val_" + metric], "b", label=f"Validation {metric}")
-        if best is not None: ax.axvline(best, color="grey", linestyle="--", label=f"Lowest validation loss (epoch {best})")
-        ax.set_title(f"{title}{' - ' if title else ''}Training{' and validation' if validated else ''} {metric}")
-        ax.set_xlabel("Epochs")
-        ax.set_ylabel(label)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs only
-        ax.legend()
-        fig.tight_layout()
-        figures.append(fig)
+    with figure_text() as t:  # labels in the language `set_language` chose
+        for metric, ko in [("loss", "손실"), ("accuracy", "정확도")]:
+            fig, ax = plt.subplots(figsize=(7, 4))
+            ax.plot(epochs, h[metric], "bo", label=t(f"Training {metric}", f"훈련 {ko}"))
+            if validated:
+                ax.plot(epochs, h["val_" + metric], "b",
+                        label=t(f"Validation {metric}", f"검증 {ko}"))
+            if best is not None:
+                ax.axvline(best, color="grey", linestyle="--",
+                           label=t(f"Lowest validation loss (epoch {best})",
+                                   f"가장 낮은 검증 손실 ({best}번째 에포크)"))
+            both = f"훈련 {ko}{'과' if metric == 'loss' else '와'} 검증 {ko}"  # 손실과, 정확도와
+            name = (t(f"Training and validation {metric}", both) if validated
+                    else t(f"Training {metric}", f"훈련 {ko}"))
+            ax.set_title(f"{title} - {name}" if title else name)
+            ax.set_xlabel(t("Epochs", "에포크"))
+            ax.set_ylabel(t(metric.capitalize(), ko))
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs only
+            ax.legend()
+            fig.tight_layout()
+            figures.append(fig)
     return tuple(figures)
 
 # %% ../nbs/03_train.ipynb #717b340f
@@ -213,18 +228,20 @@ def chapter_protocol(
     max_epochs:int=20, # length of the validation run
     epochs:int|None=None, # epochs of the final models; None: chosen on the validation run
     monitor:str="val_loss", # what the choice optimises: "val_loss" (the chapter) or "val_accuracy"
-    patience:int|None=None, # stop the validation run after this many epochs without a better `monitor` (None: never)
-    retrain_on:str="partial", # "partial": the wires left after the split (first edition); "all": every training wire (second)
+    patience:int|None=None, # stop validating after this many epochs without a better `monitor`
+    retrain_on:str="partial", # "partial": the wires left after the split (first edition); "all"
     seeds=(0,), # one final model per seed; the first seed's validation run chooses the epoch count
     batch_size:int=BATCH_SIZE, # wires per gradient update, in every run
     n_val:int=N_VAL, # wires held out for validation
     verbose=0, # Keras's verbosity for every run
-    progress:bool=False, # a progress bar over each run's epochs (`EpochProgress`), for long cells in JupyterLab
+    progress:bool=False, # a bar over each run's epochs (`EpochProgress`), for JupyterLab
     **kwargs, # passed on to `make_model`, e.g. `hidden=(64, 4)`
 ) -> ProtocolResult:
     "The chapter's protocol: validate, choose the epoch count, retrain from scratch, test once"
-    if retrain_on not in ("partial", "all"): raise ValueError(f"retrain_on must be 'partial' or 'all', got {retrain_on!r}.")
-    if monitor not in ("val_loss", "val_accuracy"): raise ValueError(f"monitor must be 'val_loss' or 'val_accuracy', got {monitor!r}.")
+    if retrain_on not in ("partial", "all"):
+        raise ValueError(f"retrain_on must be 'partial' or 'all', got {retrain_on!r}.")
+    if monitor not in ("val_loss", "val_accuracy"):
+        raise ValueError(f"monitor must be 'val_loss' or 'val_accuracy', got {monitor!r}.")
     seeds = tuple(seeds)
     if not seeds: raise ValueError("seeds must name at least one seed.")
     for s in seeds: check_int(s, "each seed", 0, maximum=MAX_SEED)
@@ -234,14 +251,17 @@ def chapter_protocol(
     (x_part, y_part), validation = split_validation(x_train, y_train, n_val)
     x_fit, y_fit = (x_part, y_part) if retrain_on == "partial" else (x_train, y_train)
     fit = lambda x, y, n, seed, val=None, callbacks=(): fit_model(
-        x, y, n, batch_size, val, seed, verbose, list(callbacks) or None, make_model, **kwargs)
+        x, y, epochs=n, batch_size=batch_size, validation_data=val, seed=seed, verbose=verbose,
+        callbacks=list(callbacks) or None, make_model=make_model, **kwargs)
     bar = lambda what: [EpochProgress(what)] if progress else []
     history, best = {}, None
     if epochs is None:  # 1. validate, 2. choose
-        stop = [keras.callbacks.EarlyStopping(monitor=monitor, patience=patience)] if patience else []
-        history = fit(x_part, y_part, max_epochs, seeds[0], validation, stop + bar("validation run"))[1].history
+        stop = ([keras.callbacks.EarlyStopping(monitor=monitor, patience=patience)]
+                if patience else [])
+        run = fit(x_part, y_part, max_epochs, seeds[0], validation, stop + bar("validation run"))
+        history = run[1].history
         epochs = best = best_epoch(history, monitor)
-    if len(seeds) == 1:  # 3. retrain (with the count given and the validation wires left out, watch them as it trains)
+    if len(seeds) == 1:  # 3. retrain (count given, validation wires left out: watch them)
         watch = validation if not history and retrain_on == "partial" else None
         model, run = fit(x_fit, y_fit, epochs, seeds[0], watch, bar("final model"))
         models, history = [model], history or (run.history if watch else {})
@@ -251,32 +271,53 @@ def chapter_protocol(
             keras.utils.set_random_seed(seed)
             models.append(make_model(**kwargs))
         _check_inputs(x_fit, y_fit, models[0])
-        keras.utils.set_random_seed(seeds[0])  # the order of the batches, as `fit_model` gives it to the first seed
-        side_by_side(models).fit(x_fit, [y_fit] * len(models), epochs=epochs, batch_size=batch_size, verbose=verbose,
-                                 callbacks=bar(f"{len(models)} final models side by side"))
-    scores = [m.evaluate(x_test, y_test, batch_size=1_024, verbose=0) for m in models]  # 4. test, once per model
-    return ProtocolResult(history, best, epochs, seeds, models, [float(s[0]) for s in scores], [float(s[1]) for s in scores],
-                          retrain_on, int(x_fit.shape[0]))
+        keras.utils.set_random_seed(seeds[0])  # the order of the batches, as `fit_model` gives it
+        together = bar(f"{len(models)} final models side by side")
+        side_by_side(models).fit(x_fit, [y_fit] * len(models), epochs=epochs, batch_size=batch_size,
+                                 verbose=verbose, callbacks=together)
+    scores = [m.evaluate(x_test, y_test, batch_size=1_024, verbose=0) for m in models]  # 4. test
+    loss, accuracy = [float(s[0]) for s in scores], [float(s[1]) for s in scores]
+    return ProtocolResult(history, best, epochs, seeds, models, loss, accuracy, retrain_on,
+                          int(x_fit.shape[0]))
 
 # %% ../nbs/03_train.ipynb #8026d43f
+_R_BAR = "| {n_fmt}/{total_fmt} [{elapsed}<{remaining}{postfix}]"  # tqdm's own, less the rate: lines short enough for a page
+
+def progress_bar(
+    total:int, # steps in all
+    desc:str, # what the bar is about, e.g. "validation run"
+    unit:str="it", # what a step is, e.g. "epoch"
+):
+    "A `tqdm.auto` bar: a line of text on stderr in a terminal; in JupyterLab a live widget, which `end_bar` replaces by the finished bar's line"
+    from tqdm.auto import tqdm  # imported when a bar is asked for
+    kw = dict(total=total, desc=desc, unit=unit, bar_format="{l_bar}{bar}" + _R_BAR)
+    widgets = sys.modules.get("tqdm.notebook")  # loaded when tqdm.auto chose its widget
+    if widgets is None or not issubclass(tqdm, widgets.tqdm): return tqdm(**kw)
+    bar = tqdm(**kw, display=False)  # the widget, shown here under a display id so that `end_bar` can replace it
+    bar.output = sys.modules["IPython"].display.display(bar.container, display_id=True)  # loaded: a widget means a Jupyter kernel
+    return bar
+
+def end_bar(
+    bar, # a bar of `progress_bar`
+    done:int|None=None, # steps done, when fewer than its total (a fit stopped early): the bar ends full there
+):
+    "Close `bar`; in a notebook its widget gives its place to its last line of text, which a saved notebook keeps (a widget's state it would not)"
+    if done is not None: bar.total = done
+    bar.close()
+    if hasattr(bar, "output"): bar.output.update({"text/plain": str(bar)}, raw=True)
+
 class EpochProgress(keras.callbacks.Callback):
-    "A `fastprogress` bar over the epochs of one `fit`, with the latest loss and validation scores; it ends where training ends"
+    "A `progress_bar` over the epochs of one `fit`, with the latest loss and validation scores; it ends where training ends"
     def __init__(self, what:str="training"): # what the bar is about, e.g. "validation run"
         super().__init__()
-        self.what, self.bar, self.done = what, None, 0
+        self.what, self.bar = what, None
 
-    def on_train_begin(self, logs=None):
-        from fastprogress.fastprogress import progress_bar  # imported when a bar is asked for
-        self.bar, self.done = progress_bar(range(self.params["epochs"])), 0
-        self.bar.comment = self.what
-        self.bar.update(0)
+    def on_train_begin(self, logs=None): self.bar = progress_bar(self.params["epochs"], self.what, unit="epoch")
 
     def on_epoch_end(self, epoch, logs=None):
         scores = ", ".join(f"{k} {v:.3f}" for k, v in (logs or {}).items() if k in ("loss", "val_loss", "val_accuracy"))
-        self.bar.comment, self.done = f"{self.what}: {scores}", epoch + 1
-        self.bar.update(self.done)
+        self.bar.set_postfix_str(scores, refresh=False)
+        self.bar.update(epoch + 1 - self.bar.n)
 
-    def on_train_end(self, logs=None):
-        if 0 < self.done < self.bar.total:  # stopped early: the bar ends, full, at the last epoch run (none run: left as it is)
-            self.bar.total = self.done
-            self.bar.update(self.done)
+    def on_train_end(self, logs=None):  # stopped early: the bar ends, full, at the last epoch run (none run: left as it is)
+        end_bar(self.bar, self.bar.n if 0 < self.bar.n < self.bar.total else None)

@@ -30,6 +30,10 @@ def _word_indices(
         raise TypeError(f"{caller} takes sequences of word indices, not text: encode text first with `encode_text`.")
     try: lengths = np.fromiter(map(len, sequences), dtype=np.int64, count=len(sequences))
     except TypeError: raise TypeError(f"{caller} takes a list of sequences (lists of word indices); for one wire pass `[seq]`.") from None
+    try:  # integers, the usual case: one pass adds them up (a float makes the sum a float, text or a list stops it), one reads them
+        with np.errstate(over="ignore"): whole = isinstance(sum(chain.from_iterable(sequences)), (int, np.integer))
+        if whole: return lengths, np.fromiter(chain.from_iterable(sequences), dtype=np.int64, count=int(lengths.sum()))
+    except (TypeError, ValueError, OverflowError): pass  # not all plain integers: the slow path below says which one
     values = list(chain.from_iterable(sequences))
     try: flat = np.array(values)  # NumPy chooses one dtype for all the indices, once: an integer one unless some index is not
     except ValueError: flat = np.array(values, dtype=object)  # an index that is itself a sequence
@@ -55,7 +59,9 @@ def vectorize_sequences(
         raise ValueError(f"Word index {bad} is outside 0..{dimension - 1}. Load the data with num_words={dimension} "
                          f"(or pass the dimension the data was loaded with).")
     out = np.zeros((len(sequences), dimension), dtype=dtype)
-    out[np.repeat(np.arange(len(sequences)), lengths), cols] = 1
+    cells = np.repeat(np.arange(0, out.size, dimension), lengths)  # where each wire's row starts in the flat matrix ...
+    cells += cols  # ... plus each word's column
+    out.reshape(-1)[cells] = 1  # a view of `out`: one assignment writes every 1
     return out
 
 # %% ../nbs/01_vectorize.ipynb #33dbacd7

@@ -137,7 +137,7 @@ def test_train_keeps_an_existing_model(trained):
 def test_train_force_overwrites(trained, tmp_path):
     shutil.copytree(trained[0], tmp_path / "run")
     (tmp_path / "run" / "notes.txt").write_text("the user's own notes")
-    r = run("train", "--epochs", "1", "--hidden", "8", "--out", tmp_path / "run", "--force", "--verbose", "0")
+    r = run("train", "--epochs", "1", "--hidden", "8", "--out", tmp_path / "run", "--force", "--progress", "none")
     assert r.returncode == 0, r.stderr
     tmp_path = tmp_path / "run"
     assert all_files(tmp_path) == sorted(WRITTEN + ["notes.txt"])  # the run's files replaced, the user's left alone
@@ -150,7 +150,7 @@ def test_train_force_overwrites(trained, tmp_path):
 def test_train_the_tfidf_svm(tmp_path):
     "`--model tfidf-svm`: the stronger model of the experiments page, used by predict and evaluate like the chapter's"
     out = tmp_path / "svm"
-    r = run("train", "--model", "tfidf-svm", "--epochs", "3", "--out", out, "--verbose", "0")
+    r = run("train", "--model", "tfidf-svm", "--epochs", "3", "--out", out, "--progress", "none")
     assert r.returncode == 0, r.stderr[-4000:]
     r_train = r.stdout
     # retrained on all 8,982 wires for the epochs given: no validation run, so no curves to plot
@@ -171,6 +171,16 @@ def test_train_the_tfidf_svm(tmp_path):
     loss, accuracy = keras_scores(out / "model.keras")  # and it is the cross-entropy of the probabilities, not the hinge
     assert abs(e["test_loss"] - loss) < 1e-4 and abs(e["test_accuracy"] - accuracy) < 1e-6, (e, loss, accuracy)
     assert f"test loss {m['test_loss']:.3f}" in r_train, r_train
+    # its probabilities mean what they say: scores divided by the temperature fitted on the validation wires, then a softmax
+    assert 0 < m["temperature"] < 1 and m["test_loss"] < 1.2, m  # not the 2.4 of softmaxed raw scores
+    assert min(a["topics"][0]["probability"] for a in answers) > 0.3, answers  # a clear wire's topic, not 7 %
+    import keras
+    from reuters_nb.data import load_data
+    from reuters_nb.tfidf import calibration_error
+    vectorizer, classifier = keras.models.load_model(out / "model.keras", compile=False).layers[-2:]
+    _, (test_data, test_labels) = load_data(num_words=vectorizer.num_words)
+    probs = classifier.predict(vectorizer.from_sequences(test_data), batch_size=1_024, verbose=0)
+    assert calibration_error(probs, test_labels) < 0.1, calibration_error(probs, test_labels)  # raw scores softmaxed: about 0.7
     r = call("evaluate", out / "model.keras")
     assert r.returncode == 0 and f"accuracy {m['test_accuracy']:.4f}" in r.stdout.splitlines()[0], (r.stdout, r.stderr)
     # real wires from the collection, as Reuters wrote them (headline, then body), predicted as one file of blank-line-separated wires
@@ -190,7 +200,7 @@ def test_train_the_tfidf_svm(tmp_path):
     (["--epochs", "nine"], "expected a whole number"),
     (["--hidden", "64", "0"], "argument --hidden: must be at least 1"),
     (["--seed", "-2"], "argument --seed"),
-    (["--verbose", "3"], "argument --verbose"),
+    (["--progress", "2"], "argument --progress: invalid choice: '2'"),  # Keras's numbers are not its values
     (["--bogus"], "unrecognized arguments: --bogus"),
 ])
 def test_train_usage_errors(tmp_path, args, fragment):
@@ -367,7 +377,7 @@ def test_evaluate_on_the_original_wires(trained, tmp_path):
 
 def test_json_from_train_and_export(trained, tmp_path):
     "Scripts read train's and export's results from standard output, as they read evaluate's, not from metrics.json"
-    r = call("train", "--epochs", "1", "--hidden", "8", "--verbose", "0", "--out", tmp_path / "run", "--json")
+    r = call("train", "--epochs", "1", "--hidden", "8", "--progress", "none", "--out", tmp_path / "run", "--json")
     assert r.returncode == 0, r.stderr
     t = json.loads(r.stdout)
     m = json.loads((tmp_path / "run" / "metrics.json").read_text())
@@ -433,7 +443,7 @@ sys.exit(main(sys.argv[1:]))
 
 def start_slow_train(out, *args):
     "`reuters-nb train --epochs 1 --out OUT` that hangs in the middle of writing model.keras; returns once it is there"
-    p = subprocess.Popen([sys.executable, "-c", SLOW_SAVE, "train", "--epochs", "1", "--verbose", "0", "--out", str(out), *args],
+    p = subprocess.Popen([sys.executable, "-c", SLOW_SAVE, "train", "--epochs", "1", "--progress", "none", "--out", str(out), *args],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = p.stdout.readline()
     assert line.strip() == "SAVING", (line, p.stderr.read() if p.poll() is not None else "")
@@ -459,7 +469,7 @@ def test_a_killed_run_leaves_the_previous_run_whole(trained, tmp_path, signal_na
     else:  # SIGKILL: no chance to clean up; what it left is on record in its journal
         left = leftovers(tmp_path)
         assert ".reuters-nb-writing.json" in left and [n for n in left if n.startswith(".model.keras.")], left
-    r = run("train", "--epochs", "1", "--hidden", "8", "--verbose", "0", "--out", out, "--force")
+    r = run("train", "--epochs", "1", "--hidden", "8", "--progress", "none", "--out", out, "--force")
     assert r.returncode == 0, r.stderr
     assert leftovers(tmp_path) == []  # the next run swept what the killed one left
     assert json.loads((out / "metrics.json").read_text())["hidden"] == [8]
@@ -484,7 +494,7 @@ def test_a_full_disk_names_the_file_and_leaves_nothing(tmp_path):
     try:
         temp = tmp_path / "tmp"
         temp.mkdir()
-        line = assert_error(run("train", "--epochs", "1", "--verbose", "0", "--out", small / "run", env={"TMPDIR": str(temp)}), 1,
+        line = assert_error(run("train", "--epochs", "1", "--progress", "none", "--out", small / "run", env={"TMPDIR": str(temp)}), 1,
                             "model.keras", "no space left on the device", "the run was not saved")
         assert "Free some space" in line, line
         assert sorted(os.listdir(small)) == []  # no half-written model, no staging folder, no lock
@@ -548,7 +558,7 @@ def test_data_dir_option(tmp_path):
 
 
 def test_hidden_too_large_is_refused_before_loading(tmp_path):
-    line = assert_error(call("train", "--hidden", "100000", "--out", tmp_path / "run"), 1, "1,004,700,046 weights", "limit is 50,000,000")
+    assert_error(call("train", "--hidden", "100000", "--out", tmp_path / "run"), 1, "1,004,700,046 weights", "limit is 50,000,000")
     assert all_files(tmp_path) == []
 
 
@@ -584,7 +594,7 @@ def test_file_dash_is_standard_input(trained):
 
 
 def test_hidden_alone_trains_a_linear_model(tmp_path):
-    r = run("train", "--epochs", "1", "--hidden", "--verbose", "0", "--out", tmp_path / "run")
+    r = run("train", "--epochs", "1", "--hidden", "--progress", "none", "--out", tmp_path / "run")
     assert r.returncode == 0, r.stderr
     assert json.loads((tmp_path / "run" / "metrics.json").read_text())["hidden"] == []
 
@@ -607,7 +617,7 @@ def test_the_keras_cache_route(keras_cache, tmp_path):
     r = run("info", env=env, unset=unset)
     assert r.returncode == 0 and r.stderr == "", r.stderr
     assert r.stdout.startswith(f"Data: {keras_cache} (from Keras's cache): reuters.npz and reuters_word_index.json"), r.stdout[:300]
-    r = run("train", "--epochs", "1", "--verbose", "0", "-o", tmp_path / "run", env=env, unset=unset)
+    r = run("train", "--epochs", "1", "--progress", "none", "-o", tmp_path / "run", env=env, unset=unset)
     assert r.returncode == 0, r.stderr[-3000:]
     assert r.stderr.splitlines() == [f"{STATUS}chapter model into {tmp_path / 'run'}: reading the data and starting TensorFlow…"], r.stderr
     assert str(keras_cache) not in (tmp_path / "run" / "metrics.json").read_text()  # no machine path in a saved output
@@ -690,8 +700,54 @@ def test_short_options(trained, tmp_path):
 
 
 def test_verbose_lets_the_library_notes_through(trained):
-    "Held back by default, shown with `reuters-nb --verbose` (TensorFlow writes them at start on every machine without a GPU)"
+    "Held back by default, shown with `reuters-nb --verbose` or `-v`, before or after the command (TensorFlow writes them on every machine without a GPU)"
     model = trained[0] / "model.keras"
     assert run("evaluate", model).stderr == ""
-    r = run("--verbose", "evaluate", model)
-    assert r.returncode == 0 and _library_notes(r.stderr), r.stderr
+    for args in (["--verbose", "evaluate", model], ["evaluate", model, "-v"]):
+        r = run(*args)
+        assert r.returncode == 0 and _library_notes(r.stderr), (args, r.stderr)
+
+
+def test_verbose_and_progress_are_two_options():
+    "`-v` is the libraries' notes, for every command and on either side of its name; `train --progress` is training's output"
+    from reuters_nb.cli import build_parser
+    parse = build_parser().parse_args
+    assert [parse(["train", "-v"]).library_logs, parse(["-v", "train"]).library_logs, parse(["train"]).library_logs] == [True, True, False]
+    args = parse(["train", "--verbose", "--progress", "epochs"])
+    assert (args.library_logs, args.progress) == (True, "epochs")
+    assert [parse([command, *rest, "-v"]).library_logs for command, *rest in
+            (["evaluate", "run"], ["predict", "run", "text"], ["export", "run", "-o", "x"], ["info"])] == [True] * 4
+
+
+def test_help_lists_the_presets_without_starting_tensorflow():
+    "`train --help` offers every preset of `PRESETS` with its description, from a catalogue that imports no Keras"
+    code = ("import contextlib, io, sys\nfrom reuters_nb.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()) as out: code = main(['train', '--help'])\n"
+            "print(code, [m for m in ('tensorflow', 'keras') if m in sys.modules])\nprint(out.getvalue())")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    first, help_text = r.stdout.split("\n", 1)
+    assert first.split() == ["0", "[]"], (r.stdout, r.stderr)
+    from reuters_nb.presets import PRESETS
+    help_text = " ".join(help_text.split())  # argparse wraps the lines
+    assert f"--model {{{','.join(PRESETS)}}}" in help_text, help_text
+    for preset in PRESETS.values(): assert f"{preset.name}: {preset.description}" in help_text, (preset.name, help_text)
+
+
+def test_a_new_model_is_one_preset(tmp_path, monkeypatch):
+    "Adding a model is adding a `Preset`: the command offers it and trains it, and evaluate and predict use it, knowing it by its config"
+    from reuters_nb.model import text_model_parts
+    from reuters_nb.pipeline import load_trained_model
+    from reuters_nb.presets import PRESETS, Preset
+    monkeypatch.setitem(PRESETS, "counts", Preset("counts", "the chapter's network on log-counts", num_words="reuters_nb.data:NUM_WORDS",
+                                                  rows="log_count", hidden=(16,), build="reuters_nb.model:build_model",
+                                                  text_model="reuters_nb.model:end_to_end"))
+    assert "counts: the chapter's network on log-counts" in " ".join(call("train", "--help").stdout.split())
+    r = call("train", "--model", "counts", "--epochs", "1", "--progress", "none", "--out", tmp_path / "run", "--json")
+    assert r.returncode == 0, r.stderr
+    m = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert (m["model"], m["hidden"], m["num_words"], m["temperature"]) == ("counts", [16], 10_000, None)
+    assert text_model_parts(load_trained_model(tmp_path / "run"))[0].output_mode == "log_count"  # its config says what it reads
+    e = json.loads(call("evaluate", tmp_path / "run", "--json").stdout)
+    assert abs(e["test_accuracy"] - m["test_accuracy"]) < 1e-6 and abs(e["test_loss"] - m["test_loss"]) < 1e-4, (e, m)
+    answers = json.loads(call("predict", tmp_path / "run", COCOA, "--json").stdout)
+    assert answers[0]["known_words"] > 10

@@ -8,7 +8,6 @@ import tomllib
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
@@ -50,8 +49,8 @@ def test_the_import_check_catches_a_dev_only_import():
     "The planted case: IPython (a JupyterLab dependency, not a runtime one), imported inside a function as sweep_table once did"
     planted = "import numpy as np\nfrom .data import say\ndef show(x):\n    from IPython.display import Markdown\n    return Markdown(x)\n"
     assert set(undeclared(planted)) == {"IPython"}
-    assert undeclared("import keras, numpy\nfrom fastprogress.fastprogress import progress_bar\nimport json, os.path\n") == {}
-    assert "ipython" not in RUNTIME and {"tensorflow", "keras", "numpy", "matplotlib", "fastprogress"} <= RUNTIME
+    assert undeclared("import keras, numpy\nfrom tqdm.auto import tqdm\nimport json, os.path\n") == {}
+    assert "ipython" not in RUNTIME and {"tensorflow", "keras", "numpy", "matplotlib", "tqdm"} <= RUNTIME
 
 
 def test_the_readme_is_the_front_page():

@@ -16,7 +16,7 @@ import pytest
 from test_cli import WRITTEN, _mount_tmpfs, _umount, assert_error, call, run, trained  # noqa: F401 (a fixture)
 
 RUN_FILES_SORTED = ["accuracy.png", "loss.png", "metrics.json", "model.keras"]
-TRAIN = ["train", "--epochs", "1", "--hidden", "8", "--verbose", "0"]
+TRAIN = ["train", "--epochs", "1", "--hidden", "8", "--progress", "none"]
 
 
 def snapshot(folder: Path) -> dict:

@@ -6,16 +6,15 @@
 
 Saving writes each notebook to a temporary file and renames it over the original only after the whole
 notebook ran without error, then cleans it with nbdev-clean, so a failed run never leaves a half-written
-notebook. TensorFlow's C++ start-up lines (which it prints straight to stderr) are dropped from the
-saved outputs; everything else a cell prints is kept.
+notebook. Each kernel first starts TensorFlow the project's one quiet way, `reuters_nb.cli.start_tensorflow()`
+(a cell of its own, run before the notebook's first cell and never saved), so TensorFlow's C++ notes reach no
+output; everything a cell prints is kept.
 """
 from __future__ import annotations
 
 import argparse
 import os
-import re
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -24,9 +23,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 NBS = ROOT / "nbs"
-_TF_NOISE = re.compile(r"^([IWEF]\d{4} \d\d:\d\d:\d\d|WARNING: All log messages before absl|"
-                       r"To enable the following instructions|.*oneDNN custom operations|.*cuda drivers|"
-                       r".*cuInit|.*Could not find TensorRT).*$")
+QUIET_START = "from reuters_nb.cli import start_tensorflow\nstart_tensorflow()"  # the kernel's first cell, not saved
 
 
 def notebooks(paths=()) -> list[Path]:
@@ -36,30 +33,20 @@ def notebooks(paths=()) -> list[Path]:
                   if not any(part.startswith((".", "_")) for part in p.relative_to(NBS).parts))
 
 
-def _drop_tf_noise(nb):
-    for cell in nb.cells:
-        if cell.cell_type != "code": continue
-        kept = []
-        for out in cell.outputs:
-            if out.output_type == "stream" and out.name == "stderr":
-                out.text = "".join(l for l in out.text.splitlines(True) if not _TF_NOISE.match(l))
-                if not out.text.strip(): continue
-            kept.append(out)
-        cell.outputs = kept
-
-
 def run_notebook(path: Path, save: bool = False, timeout: int = 900) -> None:
     "Execute `path` in a fresh python3 kernel from its own folder; raise on the first failing cell"
     before = path.read_bytes()
     nb = nbformat.reads(before.decode("utf-8"), as_version=4)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # the kernel inherits this environment
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    nb.cells.insert(0, nbformat.v4.new_code_cell(QUIET_START))  # TensorFlow started quietly, before any cell imports it
+    try: NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=False,  # no widget state: a bar saves as its text
+                                resources={"metadata": {"path": str(path.parent)}}).execute()
+    finally: del nb.cells[0]
     if not save: return
-    _drop_tf_noise(nb)
     if path.read_bytes() != before:  # edited while it ran: saving would overwrite the edit with the old cells
         raise RuntimeError(f"{path} changed while it ran, so its outputs were not saved: run it again.")
     with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".ipynb.tmp", delete=False, encoding="utf-8") as f:
         nbformat.write(nb, f)
+    os.chmod(f.name, path.stat().st_mode & 0o777)  # the notebook's own mode, not the temporary file's 0600
     os.replace(f.name, path)
     subprocess.run(["nbdev-clean", "--fname", str(path)], check=True, cwd=ROOT)
 
