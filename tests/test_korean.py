@@ -195,3 +195,52 @@ def test_tables_in_each_language(lang):
         saved = ROOT / "nbs" / ("ko" if lang == "ko" else "") / f"{page}.ipynb"
         assert any(md.splitlines()[:1] == [header] for md in _saved_markdown(saved)), \
             f"{sync_ko.rel(saved)} shows no table with the header {header!r}: re-run it (python tools/run_nbs.py --save)"
+
+
+# --- figure text: a code cell's fig-alt and fig-cap are prose, each language's own ---------------------------------
+
+def test_figure_text_belongs_to_each_language(tmp_path):
+    en, ko = _scratch(tmp_path, "04_analysis.ipynb")
+    assert not code_problems(en, ko) and not prose_problems(ko)
+    figure = lambda path: next(i for i, c in enumerate(read_nb(path)["cells"])  # the confusion matrix's cell
+                               if c["cell_type"] == "code" and sync_ko.code_of(c["source"]).startswith("plot_confusion_matrix(cm)"))
+    e, k = figure(en), figure(ko)
+    korean_alt = sync_ko.split_prose(read_nb(ko)["cells"][k]["source"])[1]["fig-alt"]
+    assert re.search("[가-힣]", korean_alt), "the Korean page's alt text is Korean"
+    outputs = read_nb(ko)["cells"][k]["outputs"]
+    assert outputs, "the figure is saved in the Korean page"
+
+    # the English alt text changes: no difference between the twins' code, nothing to sync
+    _edit(en, lambda cells: cells[e].update(source=cells[e]["source"].replace("Heatmap", "A heatmap", 1)))
+    assert not code_problems(en, ko) and sync(en, ko) == []
+
+    # the Korean cell has no alt text: the check says so, the sync brings the English one marked TODO(번역), outputs kept
+    _edit(ko, lambda cells: cells[k].update(source=sync_ko.code_of(cells[k]["source"])))
+    assert any("has no fig-alt" in p for p in code_problems(en, ko))
+    report = sync(en, ko)
+    assert "fig-alt added" in report[0] and not any("run_nbs.py" in r for r in report), report
+    cell = read_nb(ko)["cells"][k]
+    assert cell["source"].startswith(f'#| fig-alt: "{sync_ko.TODO} A heatmap') and cell["outputs"] == outputs
+    assert not code_problems(en, ko) and any(f"still has {sync_ko.TODO} in its fig-alt" in p for p in prose_problems(ko))
+    _edit(ko, lambda cells: cells[k].update(source=cells[k]["source"].replace(f"{sync_ko.TODO} ", "")))
+    assert any("English fig-alt" in p for p in prose_problems(ko)), "an English alt text on a Korean page is not prose"
+
+    # translated; then the English code changes: the sync replaces the code and keeps the Korean alt text
+    _edit(ko, lambda cells: cells[k].update(source=korean_alt + sync_ko.code_of(cells[k]["source"])))
+    assert not code_problems(en, ko) and not prose_problems(ko)
+    _edit(en, lambda cells: cells[e].update(source=cells[e]["source"] + "\nplt.show()"))
+    assert any("differs from English" in p and "+plt.show()" in p for p in code_problems(en, ko))
+    assert "changed, outputs cleared" in sync(en, ko)[0]
+    cell = read_nb(ko)["cells"][k]
+    assert cell["source"] == korean_alt + "plot_confusion_matrix(cm);\nplt.show()" and not cell["outputs"]
+    assert not code_problems(en, ko) and not prose_problems(ko)
+
+
+def test_figure_text_is_split_from_the_code():
+    src = '#| hide\n#| fig-alt: "Bars: per topic"\n#| fig-cap: [a, b]\nplot()  # fig-alt: not a directive\n'
+    code, prose = sync_ko.split_prose(src)
+    assert code == "#| hide\nplot()  # fig-alt: not a directive\n" and list(prose) == ["fig-alt", "fig-cap"]
+    assert sync_ko.prose_value(prose["fig-alt"]) == "Bars: per topic" and sync_ko.prose_value(prose["fig-cap"]) == "a b"
+    assert sync_ko.todo_prose(prose["fig-cap"]) == f'#| fig-cap: ["{sync_ko.TODO} a", "{sync_ko.TODO} b"]\n'
+    assert sync_ko.with_prose(code, prose) == '#| hide\n#| fig-alt: "Bars: per topic"\n#| fig-cap: [a, b]\nplot()  # fig-alt: not a directive\n'
+    assert sync_ko.code_of('#| fig-alt: "한국어"\nplot()') == sync_ko.code_of('#| fig-alt: "English"\nplot()') == "plot()"

@@ -24,12 +24,13 @@ sys.path.insert(0, str(ROOT / "tools"))
 from run_nbs import notebooks  # noqa: E402
 
 RESULTS_CELL = "# Results quoted in the prose"
-NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(\s?%)|(?<![\w.\d])(\d*\.\d+)(?![\w.\d])")
+NUMBER = re.compile(r"(?<![A-Za-z0-9_.])(\d+(?:\.\d+)?)(\s?%)|(?<![A-Za-z0-9_.])(\d*\.\d+)(?![A-Za-z0-9_.])")  # Hangul may touch a number: "0.785로"
 # The book's figures (first edition, §3.5, and the second edition's §4.2), allowed where the sentence names the book
 BOOK = {"78 %", "19 %", "71 %", "79 %", "80 %", "8 points"}
 SAYS_BOOK = re.compile(r"book|chapter|edition|책|판|이 장", re.I)
 # A version of a tool the page names ("Python 3.10", "TensorFlow 2.21") is a fact about software, not a result
-VERSION = re.compile(r"\b(?:Python|TensorFlow|Keras|NumPy|nbdev|Quarto|JupyterLab|matplotlib|파이썬|텐서플로|케라스|넘파이)\s+\d+(?:\.\d+)+")
+VERSION = re.compile(r"\b(?:Python|TensorFlow|Keras|NumPy|nbdev|Quarto|JupyterLab|matplotlib|파이썬|텐서플로|케라스|넘파이)\s+\d+(?:\.\d+)+"
+                     r"(?:\s*(?:to|or|–|-|~|부터)\s*\d+(?:\.\d+)+)?")  # a range of versions too: "Python 3.10 to 3.13", "파이썬 3.10부터 3.13"
 FIXED = {"20 %": "the test split Keras keeps", "50 %": "a coin toss on two balanced classes", "2 %": "1/46, by arithmetic",
          "3.5": "a section of the book", "4.2": "a section of the book", "0.5": "a dropout rate, a setting",
          "84 %": "the target set before the exploration of A stronger model", "1.5": "the threshold of the live performance check"}

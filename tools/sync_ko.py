@@ -13,12 +13,18 @@ markdown cell belongs to the code cell it follows and moves with it. A code cell
 its Korean counterpart, outputs cleared; a new English code cell comes in with the English markdown that follows
 it, marked TODO(번역); the Korean markdown after a removed code cell stays, after the code cell before it.
 Unchanged code cells keep their outputs. A new English page gets a skeleton: its code, and all its markdown
-marked TODO(번역). After a sync that touched code, refresh the outputs with
+marked TODO(번역).
+
+Figure text is prose too: a code cell's `#| fig-alt: ...` and `#| fig-cap: ...` lines (Quarto's alt text and caption
+of the cell's figure) belong to each language. Code cells are compared without them; a sync keeps the Korean cell's
+own when the code around them changes, and brings a fig-alt or fig-cap that only the English cell has in English,
+marked TODO(번역), to be translated like new markdown. After a sync that touched code, refresh the outputs with
 `python tools/run_nbs.py --save nbs/ko/X.ipynb`. Notebooks are cleaned as nbdev-clean does and written atomically.
 
 `--check`, and tests/test_korean.py with the same functions, fail when a Korean twin is missing (or its English
-page is), a code cell differs, a Korean page's prose is not mostly Korean or still has a TODO(번역), or the link
-to the twin is missing at the top of either page.
+page is), a code cell differs, a Korean page's prose (figure text included) is not mostly Korean or still has a
+TODO(번역), an English figure's fig-alt or fig-cap has none in the Korean cell, or the link to the twin is missing at
+the top of either page.
 """
 from __future__ import annotations
 
@@ -30,6 +36,8 @@ import re
 import sys
 import tempfile
 from pathlib import Path
+
+import yaml
 
 from fastcore.nbio import nb2str
 from fastcore.xtras import rtoken_hex
@@ -54,6 +62,57 @@ DIRECTIVES = {"export": ["#| exec_doc", "#| echo: false"], "exports": ["#| exec_
 # English line -> its Korean line: the one line of code that differs between twins, choosing the language of the
 # tables the package prints (`reuters_nb.data.set_language`); every other line of code is the same in both
 LINES = {'set_language("en")': 'set_language("ko")'}
+
+
+# Quarto cell options that are text for the reader, in the page's language: a figure's alt text and caption. Each is
+# one `#| name: value` line among the directives at the top of a cell (value in YAML: quote one that holds ": ")
+PROSE_OPTIONS = ("fig-alt", "fig-cap")
+
+
+def split_prose(src: str) -> tuple[str, dict[str, str]]:
+    "`src` without its `PROSE_OPTIONS` lines, and those lines by option name"
+    lines, prose, at = src.splitlines(keepends=True), {}, set()
+    for i, line in enumerate(lines):
+        m = _DIRECTIVE.match(line)
+        if not m:
+            if line.strip(): break  # the code starts: directives come first in a cell
+            continue
+        if m.group(1) in PROSE_OPTIONS:
+            prose[m.group(1)] = line
+            at.add(i)
+    return "".join(l for i, l in enumerate(lines) if i not in at), prose
+
+
+def code_of(src: str) -> str:
+    "A code cell's source as the twins compare it: without its figure text (`PROSE_OPTIONS`)"
+    return split_prose(src)[0]
+
+
+def prose_value(line: str) -> str:
+    "The text of a `#| fig-alt: ...` line (a fig-cap list's items joined); the line itself when it is not valid YAML"
+    try: value = (yaml.safe_load(re.sub(r"^\s*#\s*\|\s*", "", line)) or {})
+    except yaml.YAMLError: return line
+    value = next(iter(value.values()), "") if isinstance(value, dict) else value
+    return " ".join(map(str, value)) if isinstance(value, list) else str(value or "")
+
+
+def with_prose(src: str, prose: dict[str, str]) -> str:
+    "`src` (without figure text) with the lines of `prose` after its other directives, before its code"
+    if not prose: return src
+    lines = src.splitlines(keepends=True)
+    at = next((i for i, l in enumerate(lines) if l.strip() and not _DIRECTIVE.match(l)), len(lines))
+    add = [l if l.endswith("\n") else l + "\n" for l in prose.values()]
+    if at == len(lines) and lines and not lines[-1].endswith("\n"): lines[-1] += "\n"
+    return "".join(lines[:at] + add + lines[at:])
+
+
+def todo_prose(line: str) -> str:
+    "An English fig-alt or fig-cap line for the Korean cell: its text marked TODO(번역), still valid YAML"
+    m = _DIRECTIVE.match(line)
+    try: value = yaml.safe_load(re.sub(r"^\s*#\s*\|\s*", "", line))[m.group(1)]
+    except (yaml.YAMLError, TypeError, KeyError): value = prose_value(line)
+    marked = [f"{TODO} {v}" for v in value] if isinstance(value, list) else f"{TODO} {value}"
+    return f"#| {m.group(1)}: {json.dumps(marked, ensure_ascii=False)}\n"
 
 
 def ko_source(src: str) -> str | None:
@@ -157,17 +216,30 @@ def _todo(cell: dict, name: str) -> dict:
             "source": _language_link(name, True) if text == _language_link(name, False) else f"{text}\n\n{TODO_NOTE}"}
 
 
+def _todo_code(cell: dict, keep: dict[str, str] | None = None) -> dict:
+    "An English code cell for the Korean notebook: the figure text of `keep` (the Korean cell's), else English marked TODO"
+    code, prose = split_prose(src(cell))
+    prose = {k: (keep or {}).get(k) or todo_prose(v) for k, v in prose.items()} | (keep or {})
+    return {**cell, "source": with_prose(code, prose)}
+
+
 # --- the checks ------------------------------------------------------------------------------------------------
 
 def code_problems(en: Path, ko: Path | None = None) -> list[str]:
     "Where the Korean twin's code cells differ from the English ones (after `ko_source`); empty when they agree"
     ko = ko or twin(en)
     if not ko.exists(): return [f"{rel(ko)} is missing: create it with `python tools/sync_ko.py {rel(en)}`"]
-    en_code = [src(c) for c, _ in _sections(_english_cells(read_nb(en)))[1:]]
-    ko_code = [src(c) for c, _ in _sections(read_nb(ko)["cells"])[1:]]
-    out = []
+    en_src = [src(c) for c, _ in _sections(_english_cells(read_nb(en)))[1:]]
+    ko_src = [src(c) for c, _ in _sections(read_nb(ko)["cells"])[1:]]
+    en_code, ko_code = [code_of(s) for s in en_src], [code_of(s) for s in ko_src]
+    out, text = [], []
     for tag, i, j in _pairs(ko_code, en_code):
-        if tag == "equal": continue
+        if tag == "equal":
+            for name in sorted(split_prose(en_src[j])[1].keys() - split_prose(ko_src[i])[1].keys()):
+                text.append(f"{rel(ko)}: code cell {i + 1} ({_first_line(ko_code[i])}) has no {name} of its own, "
+                            f"English code cell {j + 1} has one: `python tools/sync_ko.py {rel(en)}` brings it, "
+                            f"marked {TODO}, to translate")
+            continue
         if i is not None and j is not None:
             diff = [l for l in difflib.unified_diff(ko_code[i].splitlines(), en_code[j].splitlines(), lineterm="", n=0)
                     if l[:1] in "+-" and l[:3] not in ("+++", "---")]
@@ -176,7 +248,7 @@ def code_problems(en: Path, ko: Path | None = None) -> list[str]:
         elif j is not None: out.append(f"{rel(ko)}: English code cell {j + 1} ({_first_line(en_code[j])}) is missing")
         else: out.append(f"{rel(ko)}: code cell {i + 1} ({_first_line(ko_code[i])}) is not in the English page")
     if out: out.append(f"{rel(ko)}: run `python tools/sync_ko.py {rel(en)}`, then `python tools/run_nbs.py --save {rel(ko)}`")
-    return out
+    return text + out
 
 
 _CODE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`", re.S)  # fenced blocks and code spans
@@ -212,6 +284,14 @@ def prose_problems(ko: Path) -> list[str]:
             if n >= MIN_PARAGRAPH_LETTERS and h / n < MIN_PARAGRAPH_SHARE:
                 out.append(f"{rel(ko)}: cell {i} has English prose (Hangul {h / n:.0%} of its letters): "
                            f"{' '.join(paragraph.split())[:70]!r}")
+    for i, c in enumerate(read_nb(ko)["cells"]):  # figure text: a code cell's fig-alt and fig-cap
+        if c["cell_type"] != "code": continue
+        for name, line in split_prose(src(c))[1].items():
+            h, n = letters(prose_value(line))
+            if TODO in line: out.append(f"{rel(ko)}: cell {i} still has {TODO} in its {name}: translate it, then delete {TODO}")
+            elif n >= MIN_PARAGRAPH_LETTERS and h / n < MIN_PARAGRAPH_SHARE:
+                out.append(f"{rel(ko)}: cell {i} has an English {name} (Hangul {h / n:.0%} of its letters): "
+                           f"{prose_value(line)[:70]!r}")
     if total and hangul / total < MIN_PAGE_SHARE:
         out.append(f"{rel(ko)}: its prose is {hangul / total:.0%} Hangul, expected at least {MIN_PAGE_SHARE:.0%}")
     return out
@@ -252,7 +332,7 @@ def sync(en: Path, ko: Path | None = None) -> list[str]:
     en_nb = read_nb(en)
     english = _sections(_english_cells(en_nb))
     if not ko.exists():
-        write_nb({**en_nb, "cells": [_todo(c, en.name) if c["cell_type"] == "markdown" else c
+        write_nb({**en_nb, "cells": [_todo(c, en.name) if c["cell_type"] == "markdown" else _todo_code(c)
                                      for c in _english_cells(en_nb)]}, ko)
         return [f"{rel(ko)}: created with {len(english) - 1} code cells; translate the cells marked {TODO}, "
                 f"then run `python tools/run_nbs.py --save {rel(ko)}`"]
@@ -265,23 +345,33 @@ def sync(en: Path, ko: Path | None = None) -> list[str]:
         used.add(cell["id"])
         return cell
 
-    cells, notes, last = list(korean[0][1]), [], 0
-    ko_code, en_code = [src(c) for c, _ in korean[1:]], [src(c) for c, _ in english[1:]]
+    cells, notes, last, code_changed = list(korean[0][1]), [], 0, False
+    ko_code, en_code = [code_of(src(c)) for c, _ in korean[1:]], [code_of(src(c)) for c, _ in english[1:]]
     for tag, i, j in _pairs(ko_code, en_code):
         ko_cell, ko_md = korean[i + 1] if i is not None else (None, [])
         en_cell, en_md = english[j + 1] if j is not None else (None, [])
-        if tag == "equal": cells += [ko_cell, *ko_md]
-        elif en_cell is None:
+        if tag == "equal":
+            ko_prose, en_prose = split_prose(src(ko_cell))[1], split_prose(src(en_cell))[1]
+            new = {k: todo_prose(v) for k, v in en_prose.items() if k not in ko_prose}
+            if new:  # figure text only the English cell has: in English, to translate; the outputs stay
+                ko_cell = {**ko_cell, "source": with_prose(src(ko_cell), new)}
+                notes.append(f"code cell {j + 1} ({_first_line(en_code[j])}): its English {' and '.join(new)} added, "
+                             f"marked {TODO}: translate it")
+            cells += [ko_cell, *ko_md]
+            last = j + 1
+            continue
+        code_changed = True
+        if en_cell is None:
             cells += ko_md
             notes.append(f"code cell {i + 1} ({_first_line(ko_code[i])}) removed, as in English"
                          + (f"; check the Korean markdown that followed it, now after code cell {last}" if ko_md else ""))
         elif ko_cell is None:
-            cells += [new_code(en_cell), *(_todo(c, en.name) for c in en_md)]
+            cells += [new_code(_todo_code(en_cell)), *(_todo(c, en.name) for c in en_md)]
             notes.append(f"code cell {j + 1} ({_first_line(en_code[j])}) added" +
                          (f", with the English markdown after it to translate ({TODO})" if en_md else
                           "; explain it in Korean if the English page does so in the markdown before it"))
-        else:
-            cells += [new_code(en_cell, ko_cell.get("id")), *ko_md]
+        else:  # the English code, with the Korean cell's own figure text
+            cells += [new_code(_todo_code(en_cell, split_prose(src(ko_cell))[1]), ko_cell.get("id")), *ko_md]
             notes.append(f"code cell {j + 1} ({_first_line(en_code[j])}) changed, outputs cleared; "
                          "check that the Korean prose around it still fits")
         if j is not None: last = j + 1
@@ -289,7 +379,7 @@ def sync(en: Path, ko: Path | None = None) -> list[str]:
     nb["cells"] = cells
     write_nb(nb, ko)
     return [f"{rel(ko)}: {note}" for note in notes] + [
-        f"{rel(ko)}: run `python tools/run_nbs.py --save {rel(ko)}` to refresh its outputs"]
+        f"{rel(ko)}: run `python tools/run_nbs.py --save {rel(ko)}` to refresh its outputs"][:code_changed]
 
 
 def main(argv=None) -> int:
