@@ -14,7 +14,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from .data import BATCH_SIZE, MAX_SEED, N_VAL, check_int, figure_text
+from .data import BATCH_SIZE, MAX_SEED, N_VAL, check_int, figure_text, say
 from .model import build_model
 
 # %% auto #0
@@ -258,12 +258,12 @@ def chapter_protocol(
     if epochs is None:  # 1. validate, 2. choose
         stop = ([keras.callbacks.EarlyStopping(monitor=monitor, patience=patience)]
                 if patience else [])
-        run = fit(x_part, y_part, max_epochs, seeds[0], validation, stop + bar("validation run"))
+        run = fit(x_part, y_part, max_epochs, seeds[0], validation, stop + bar(say("validation run", "검증용 훈련")))
         history = run[1].history
         epochs = best = best_epoch(history, monitor)
     if len(seeds) == 1:  # 3. retrain (count given, validation wires left out: watch them)
         watch = validation if not history and retrain_on == "partial" else None
-        model, run = fit(x_fit, y_fit, epochs, seeds[0], watch, bar("final model"))
+        model, run = fit(x_fit, y_fit, epochs, seeds[0], watch, bar(say("final model", "최종 모델")))
         models, history = [model], history or (run.history if watch else {})
     else:
         models = []

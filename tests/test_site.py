@@ -165,7 +165,7 @@ PROGRESS_BARS = {"experiments.html": 1, "tfidf.html": 4}  # the sweep; the two r
 
 # The chapter's own code, which the pages that retell its steps show as source (`#| exports`), in both languages
 CHAPTER_CODE = {
-    "vectorize.html": ["def vectorize_sequences(", "out[np.repeat(np.arange(len(sequences)), lengths), cols] = 1", "def to_one_hot("],
+    "vectorize.html": ["def vectorize_sequences(", "out.reshape(-1)[cells] = 1", "def to_one_hot("],
     "model.html": ["keras.layers.Dense(units, activation=activation)", 'keras.layers.Dense(num_classes, activation="softmax")',
                    "model.compile(optimizer=optimizer, loss=loss"],
     "train.html": ["return (x[n_val:], y[n_val:]), (x[:n_val], y[:n_val])", "model.fit(x, y, epochs=epochs, batch_size=batch_size",
