@@ -36,9 +36,10 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from reuters_nb.helpers import write_atomically
 
 HERE = Path(__file__).resolve().parent
 METRICS = [  # key, label, unit, better ("lower"/"higher")
@@ -325,12 +326,6 @@ def to_markdown(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write_atomic(path: Path, text: str):
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8") as f: f.write(text)
-    os.chmod(f.name, 0o644)  # a result to share, not a private temporary file
-    os.replace(f.name, path)
-
-
 def _read_previous(path: Path) -> dict | None:
     "The saved result at `path`, without its own previous one; None if there is none"
     if not path.is_file(): return None
@@ -368,8 +363,8 @@ def main(argv=None):
               "results": results, "phases": phases}
     report["previous"] = previous
     report["moved"] = compare(report, previous) if previous else []
-    _write_atomic(args.out / "latest.json", json.dumps(report, indent=2) + "\n")
-    _write_atomic(args.out / "latest.md", to_markdown(report))
+    write_atomically(args.out / "latest.json", json.dumps(report, indent=2) + "\n")
+    write_atomically(args.out / "latest.md", to_markdown(report))
     print()
     print(to_markdown(report))
     low, high = ACCURACY

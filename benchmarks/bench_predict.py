@@ -38,6 +38,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from reuters_nb.helpers import write_atomically
+
 PATHS = {  # key: label
     "end_to_end": "End to end from raw text (`predict_texts`)",
     "saved_model": "SavedModel `serving_default`, raw text",
@@ -135,12 +137,6 @@ def to_markdown(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write_atomic(path: Path, text: str):
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8") as f: f.write(text)
-    os.chmod(f.name, 0o644)  # a result to share, not a private temporary file
-    os.replace(f.name, path)
-
-
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("model", nargs="?", default="runs/latest", help="a run folder or its model.keras (default: runs/latest)")
@@ -180,8 +176,8 @@ def main(argv=None):
     print(to_markdown(report))
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
-        _write_atomic(args.out / "predict.json", json.dumps(report, indent=2) + "\n")
-        _write_atomic(args.out / "predict.md", to_markdown(report))
+        write_atomically(args.out / "predict.json", json.dumps(report, indent=2) + "\n")
+        write_atomically(args.out / "predict.md", to_markdown(report))
     return 0 if ratio >= GOAL else 1
 
 

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from reuters_nb.helpers import write_atomically
 
 HERE = Path(__file__).resolve().parent
 
@@ -95,9 +95,7 @@ def main(argv=None):
     report = {"date": time.strftime("%Y-%m-%d"), "versions": {"tensorflow": tensorflow.__version__, "keras": keras.__version__,
               "numpy": numpy.__version__}, "runs": runs}
     args.out.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=args.out, delete=False, encoding="utf-8") as f: f.write(json.dumps(report, indent=1) + "\n")
-    os.chmod(f.name, 0o644)  # a result to share, not a private temporary file
-    os.replace(f.name, args.out / "bottleneck.json")
+    write_atomically(args.out / "bottleneck.json", json.dumps(report, indent=1) + "\n")
     return 0
 
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .data import NUM_CLASSES, check_int, figure_text, get_label_names, say
+from .data import NUM_CLASSES, get_label_names
+from .helpers import check_int, figure_text, say
 from .model import build_model
-from .train import chapter_protocol
+from .train import PREDICT_BATCH, chapter_protocol
 
 # %% auto #0
 __all__ = ['random_baseline', 'expected_random_accuracy', 'majority_baseline', 'predict', 'top_topics', 'confusion_matrix',
@@ -56,7 +57,7 @@ def majority_baseline(
 def predict(
     model, # a trained classifier, e.g. `chapter_protocol(...).model`
     x, # multi-hot inputs, shape `(n, num_words)`
-    batch_size:int=1_024, # wires per forward pass; larger is faster, up to memory
+    batch_size:int=PREDICT_BATCH, # wires per forward pass; larger is faster, up to memory
 ) -> np.ndarray:
     "Topic probabilities, shape `(n, 46)`, each row summing to 1"
     expected = model.input_shape[-1]
@@ -211,7 +212,7 @@ def dead_units(
     model, # a trained Keras model whose layers run in sequence, e.g. `build_model(hidden=(64, 4))`
     x, # inputs to run through it, e.g. the training wires
     layer:int, # index in `model.layers` of the Dense layer to inspect
-    batch_size:int=1_024, # rows per forward pass
+    batch_size:int=PREDICT_BATCH, # rows per forward pass
 ) -> int:
     "How many units of `model.layers[layer]` output 0 for every row of `x`: ReLU units that no longer learn"
     import keras

@@ -19,8 +19,9 @@ import threading
 from contextlib import contextmanager, redirect_stdout
 
 from . import __version__
-from .data import (DATA_ENV, LABEL_NAMES, DataNotFoundError, MAX_SEED, N_VAL, NUM_CLASSES, NUM_WORDS, SHA256, find_data_file, load_data,
-                             read_data_file, topic_summary)
+from .data import (DATA_ENV, LABEL_NAMES, DataNotFoundError, N_VAL, NUM_CLASSES, NUM_WORDS, SHA256,
+    find_data_file, load_data, read_data_file, topic_summary)
+from .helpers import MAX_SEED
 from .presets import PRESETS
 from .store import RunExistsError, check_folder, check_versions, shown
 
@@ -149,6 +150,7 @@ def _predict(args):
     _model_path(args.model)
     start_tensorflow(show=args.library_logs)
     from reuters_nb.pipeline import check_texts, iter_wires, known_words, load_trained_model, predict_texts, vocabulary_size
+    from reuters_nb.train import PREDICT_BATCH
     texts = check_texts(texts=[_utf8(t) for t in args.text])  # the arguments are checked before the model is loaded; a stream, batch by batch
     stream = _input(args.file) if args.file is not None or not texts else io.StringIO("")
     wires = itertools.chain(texts, iter_wires(stream=stream))
@@ -159,7 +161,7 @@ def _predict(args):
     width = max(map(len, LABEL_NAMES))
     number = 0
     if args.json: print("[")
-    for batch in _batches(itertools.chain([first], wires), 1_024):  # memory stays that of one batch, however long the input
+    for batch in _batches(itertools.chain([first], wires), PREDICT_BATCH):  # memory stays that of one batch, however long the input
         for i, text in enumerate(batch, number + 1):
             try: check_texts(texts=[text])
             except ValueError: raise ValueError(f"Wire {i} has no words (only punctuation or spaces): give each wire's text.") from None

@@ -12,19 +12,22 @@ import io
 import json
 import os
 import sys
-from contextlib import contextmanager, redirect_stdout
+from contextlib import redirect_stdout
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 
+from .helpers import MAX_SEED, check_int, figure_text, say
+
 # %% auto #0
-__all__ = ['DATA_ENV', 'ORIGIN', 'SHA256', 'SIZES', 'NUM_CLASSES', 'NUM_WORDS', 'N_VAL', 'BATCH_SIZE', 'MAX_SEED', 'LANGUAGES',
+__all__ = ['DATA_ENV', 'ORIGIN', 'SHA256', 'SIZES', 'NUM_CLASSES', 'NUM_WORDS', 'N_VAL', 'START_CHAR', 'OOV_CHAR', 'INDEX_FROM',
            'LABEL_NAMES', 'sha256sum', 'read_verified', 'DataNotFoundError', 'find_data_file', 'read_data_file',
-           'check_int', 'load_data', 'get_word_index', 'decode_wire', 'set_language', 'say', 'figure_text',
-           'get_label_names', 'TopicSummary', 'topic_summary']
+           'load_data', 'get_word_index', 'word_index_view', 'decode_wire', 'get_label_names', 'TopicSummary',
+           'topic_summary']
 
 # %% ../nbs/00_data.ipynb #35670539
 DATA_ENV = "REUTERS_NB_DATA"  # environment variable naming a folder with an offline copy of the data
@@ -40,8 +43,9 @@ SIZES = {  # the official files' sizes in bytes: a file of any other size is ref
 NUM_CLASSES = 46  # topics in the dataset
 NUM_WORDS = 10_000  # the chapter's vocabulary: the most frequent words kept, the multi-hot length
 N_VAL = 1_000  # training wires the chapter holds out for validation
-BATCH_SIZE = 512  # the chapter's batch size
-MAX_SEED = 2**32 - 1  # the largest seed NumPy's RandomState (and so Keras's set_random_seed) accepts
+START_CHAR = 1  # index marking the start of each wire (Keras's default)
+OOV_CHAR = 2  # index of a word cut from the vocabulary (Keras's default)
+INDEX_FROM = 3  # word ranks are shifted by this: 0 (padding), START_CHAR and OOV_CHAR stay reserved
 
 # %% ../nbs/00_data.ipynb #a150c3ad
 def sha256sum(path) -> str:
@@ -120,21 +124,6 @@ def read_data_file(
     "The verified bytes of the dataset file `fname`: found by `find_data_file`, checked by `read_verified`"
     return read_verified(find_data_file(fname, data_dir), fname)
 
-# %% ../nbs/00_data.ipynb #8d5a48f2
-def check_int(
-    value, # the argument to check
-    name:str, # its name, for the message
-    minimum:int, # the smallest allowed value
-    allow_none:bool=False, # whether None is allowed too
-    maximum:int|None=None, # the largest allowed value, if any
-):
-    "Raise `TypeError`/`ValueError` unless `value` is an int in `minimum..maximum` (or None when allowed)"
-    if value is None and allow_none: return
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer{' or None' if allow_none else ''}, got {value!r} ({type(value).__name__}).")
-    if value < minimum: raise ValueError(f"{name} must be at least {minimum}, got {value}.")
-    if maximum is not None and value > maximum: raise ValueError(f"{name} must be at most {maximum:,}, got {value:,}.")
-
 # %% ../nbs/00_data.ipynb #26cec756
 def _as_object_array(seqs) -> np.ndarray:
     "1-D object array holding the lists `seqs` (never a 2-D array, even if all lists are the same length)"
@@ -147,9 +136,9 @@ def load_data(
     maxlen:int|None=None, # drop wires of `maxlen` words or more (None: keep all)
     test_split:float=0.2, # fraction of wires kept for the test split
     seed:int=113, # seed of the shuffle before splitting (Keras's default)
-    start_char:int|None=1, # index marking the start of each wire (None: no marker)
-    oov_char:int|None=2, # index for words cut by `num_words`/`skip_top` (None: drop them)
-    index_from:int=3, # shift of the word ranks; 0, 1 and 2 stay reserved
+    start_char:int|None=START_CHAR, # index marking the start of each wire (None: no marker)
+    oov_char:int|None=OOV_CHAR, # index for words cut by `num_words`/`skip_top` (None: drop them)
+    index_from:int=INDEX_FROM, # shift of the word ranks; 0, 1 and 2 stay reserved
     data_dir=None, # folder with `reuters.npz`; default: `$REUTERS_NB_DATA`, else Keras's cache
 ):
     "Same as `keras.datasets.reuters.load_data`: `(x_train, y_train), (x_test, y_test)`, read from a verified file"
@@ -187,17 +176,7 @@ def load_data(
     return ((_as_object_array(seqs[:idx]), np.array(labels[:idx])),
             (_as_object_array(seqs[idx:]), np.array(labels[idx:])))
 
-# %% ../nbs/00_data.ipynb #5ac4df7c
-def get_word_index(
-    data_dir=None, # folder with `reuters_word_index.json`; default: `$REUTERS_NB_DATA`, else Keras's cache
-) -> dict[str, int]:
-    "Same as `keras.datasets.reuters.get_word_index`: a dict from word to frequency rank (1 = most frequent)"
-    return dict(_word_index(data_dir))
-
-def _word_index(data_dir=None) -> dict[str, int]:
-    "The verified word index, parsed once per version of the file (do not modify: `get_word_index` returns a copy)"
-    return _parse_word_index(*_file_version("reuters_word_index.json", data_dir))
-
+# %% ../nbs/00_data.ipynb #9180c4c2
 def _file_version(fname:str, data_dir) -> tuple[Path, tuple]:
     "The file's path, and what changes whenever its content can have changed (`ctime` moves on every write and `touch`)"
     path = find_data_file(fname, data_dir).resolve()
@@ -212,10 +191,24 @@ def _parse_word_index(path:Path, version:tuple) -> dict[str, int]:
 def _reverse_word_index(path:Path, version:tuple) -> dict[int, str]:
     return {rank: word for word, rank in _parse_word_index(path, version).items()}
 
+# %% ../nbs/00_data.ipynb #5ac4df7c
+def get_word_index(
+    data_dir=None, # folder with `reuters_word_index.json`; default: `$REUTERS_NB_DATA`, else Keras's cache
+) -> dict[str, int]:
+    "Same as `keras.datasets.reuters.get_word_index`: a dict from word to frequency rank (1 = most frequent)"
+    return dict(word_index_view(data_dir))
+
+# %% ../nbs/00_data.ipynb #b68c75e2
+def word_index_view(
+    data_dir=None, # folder with `reuters_word_index.json`; default: `$REUTERS_NB_DATA`, else Keras's cache
+) -> MappingProxyType:
+    "The word index of `get_word_index`, read-only and without the copy: parsed once per version of the file, shared by every caller"
+    return MappingProxyType(_parse_word_index(*_file_version("reuters_word_index.json", data_dir)))
+
 # %% ../nbs/00_data.ipynb #fa684048
 def decode_wire(
     seq, # word indices of one wire, as `load_data` returns them
-    index_from:int=3, # the `index_from` the sequence was loaded with
+    index_from:int=INDEX_FROM, # the `index_from` the sequence was loaded with
     data_dir=None, # folder with `reuters_word_index.json`; default: `$REUTERS_NB_DATA`, else Keras's cache
 ) -> str:
     "The words of wire `seq`, with `?` for padding, start, unknown and reserved indices"
@@ -229,44 +222,6 @@ def decode_wire(
                         f"shape {ids.shape} and dtype {ids.dtype}.")
     reverse = _reverse_word_index(*_file_version("reuters_word_index.json", data_dir))
     return " ".join(reverse.get(int(i) - index_from, "?") for i in ids)
-
-# %% ../nbs/00_data.ipynb #4510ebac
-LANGUAGES = ("en", "ko")  # the languages of the tables the package prints
-_language = "en"
-
-def set_language(
-    lang:str, # "en" (the default) or "ko"
-) -> str:
-    "Print the package's tables and sentences in `lang` from now on; returns the language they were in"
-    global _language
-    if lang not in LANGUAGES: raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, got {lang!r}.")
-    previous, _language = _language, lang
-    return previous
-
-def say(en:str, ko:str) -> str:
-    "`en` or `ko`, whichever language `set_language` chose"
-    return ko if _language == "ko" else en
-
-# %% ../nbs/00_data.ipynb #8809978b
-_HANGUL_FONTS = ("Noto Sans CJK JP", "Noto Sans CJK KR", "NanumGothic", "Malgun Gothic", "AppleGothic", "Apple SD Gothic Neo")
-
-@lru_cache(None)
-def _hangul_font() -> str | None:
-    "The first installed font of `_HANGUL_FONTS`, by matplotlib's font list; None if there is none"
-    from matplotlib import font_manager
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in _HANGUL_FONTS if name in installed), None)
-
-@contextmanager
-def figure_text():
-    "While a figure is drawn: yields `say` for its labels, with a Hangul font after matplotlib's default in Korean; English labels where no such font is installed"
-    import matplotlib.pyplot as plt
-    font = _hangul_font() if _language == "ko" else None
-    if _language == "ko" and font is None:
-        yield lambda en, ko: en
-        return
-    with plt.rc_context({"font.family": [plt.rcParams["font.family"][0], font]} if font else {}):
-        yield say
 
 # %% ../nbs/00_data.ipynb #61a6118f
 LABEL_NAMES = ("cocoa", "grain", "veg-oil", "earn", "acq", "wheat", "copper", "housing", "money-supply", "coffee",

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .data import NUM_CLASSES, figure_text, say
+from .data import NUM_CLASSES
+from .helpers import figure_text, say
 from .model import build_model
 from .train import chapter_protocol, end_bar, progress_bar
 

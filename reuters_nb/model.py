@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import keras
 
-from .data import NUM_CLASSES, NUM_WORDS, check_int
+from .data import NUM_CLASSES, NUM_WORDS
+from .helpers import check_int
 from .vectorize import WireVectorizer
 
 # %% auto #0

@@ -25,11 +25,12 @@ from keras.src.saving import saving_lib  # a .keras file to and from bytes in me
 
 from . import __version__
 from .analysis import confusion_matrix, top_topics, topic_report
-from .data import BATCH_SIZE, MAX_SEED, N_VAL, NUM_CLASSES, SHA256, check_int, get_word_index, load_data, read_data_file
+from .data import N_VAL, NUM_CLASSES, SHA256, get_word_index, load_data, read_data_file
+from .helpers import MAX_SEED, check_int
 from .model import check_model_size, text_model_parts
 from .presets import PRESETS
 from .store import check_versions, manifest_of, new_version, read_run, shown, writing
-from .train import chapter_protocol, plot_history
+from .train import BATCH_SIZE, PREDICT_BATCH, chapter_protocol, plot_history
 from .vectorize import SEPARATORS, make_vectorizer, to_one_hot
 from .wires import load_wires, wire_texts
 
@@ -133,7 +134,7 @@ def train_and_save(
                                                         batch_size=protocol.get("batch_size", BATCH_SIZE), n_val=protocol.get("n_val", N_VAL))
         trained = keras.Sequential([keras.Input(shape=(num_words,)), *result.model.layers], name=result.model.name)  # no optimizer state
         net = preset.part("text_model")(vectorizer, trained, **fitted)
-        probs = text_model_parts(net)[1].predict(x_test, batch_size=1_024, verbose=0)  # the saved model's, from its text layer's rows
+        probs = text_model_parts(net)[1].predict(x_test, batch_size=PREDICT_BATCH, verbose=0)  # the saved model's, from its text layer's rows
         test_loss = _cross_entropy(probs, test_labels)  # one test loss for every model, as `evaluate_model` reports it
         history = {k: [float(v) for v in vs] for k, vs in result.history.items()}
         metrics = dict(test_loss=test_loss, test_accuracy=result.accuracy, model=model, loss=result.model.loss,
@@ -246,7 +247,7 @@ def predict_texts(
     model, # an end-to-end model, e.g. from `load_trained_model`
     texts, # raw English texts, one wire each
     k:int=3, # topics to return per text
-    batch_size:int=1_024, # wires vectorized and predicted together (41 MB of multi-hot rows, 82 MB of TF-IDF input)
+    batch_size:int=PREDICT_BATCH, # wires vectorized and predicted together (41 MB of multi-hot rows, 82 MB of TF-IDF input)
 ) -> list[list[tuple[str, float]]]:
     "For each text, its `k` most likely topics as `(name, probability)`, most likely first"
     check_int(k, "k", 1)
@@ -294,7 +295,7 @@ def evaluate_model(
         _, wires = load_wires(sgml_dir)
         texts, test_labels = wire_texts(wires, titles), np.array([w.label for w in wires])
     else: texts, test_labels = _test_texts(vectorizer.num_words, data_dir)
-    probs = model.predict(tf.constant(texts), batch_size=1_024, verbose=0)  # as a user's text reaches it
+    probs = model.predict(tf.constant(texts), batch_size=PREDICT_BATCH, verbose=0)  # as a user's text reaches it
     predicted = probs.argmax(axis=1)
     report = topic_report(confusion_matrix(test_labels, predicted))
     seen = np.flatnonzero(report.support > 0)  # recall needs test wires

@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
+from .helpers import say
+
 # %% auto #0
 __all__ = ['PRESETS', 'Preset']
 
@@ -19,6 +21,7 @@ class Preset:
     "One model a run can train: its name and description, then its parts, named `module:name` and imported when a run needs them"
     name: str  # `train_and_save(model=name)`, `reuters-nb train --model name`
     description: str  # one line, for `reuters-nb train --help`
+    description_ko: str  # the same line in Korean, for the Korean pages
     num_words: str  # its vocabulary: the length of its text layer's rows
     rows: str  # what its text layer makes of a wire: "multi_hot" or "log_count" (`WireVectorizer`'s `output_mode`)
     build: str  # its model builder, which `chapter_protocol` calls after seeding
@@ -27,6 +30,10 @@ class Preset:
     inputs: str|None = None  # `(x_train, x_test)` -> `(inputs_train, inputs_test, fitted)`, fitted on the training rows; None: the rows themselves
     protocol: str|None = None  # its settings of `chapter_protocol`; None: the chapter's
     calibrate: str|None = None  # its scores are no probabilities: `(result, x_train, y_train, ...)` -> their temperature for `text_model`
+
+    def describe(self) -> str:
+        "Its description in the language `set_language` chose"
+        return say(self.description, self.description_ko)
 
     def part(self, field:str):
         "What `field` names, imported now; None where the field is None"
@@ -38,10 +45,13 @@ class Preset:
 # %% ../nbs/08a_presets.ipynb #fe76874b
 PRESETS = {preset.name: preset for preset in (  # what `train_and_save(model=NAME)` and `reuters-nb train --model NAME` train
     Preset("chapter", "multi-hot, 64 → 64 → 46, as in the book (the default)",
+           "멀티-핫 입력, 64 → 64 → 46, 책과 같은 모델 (기본값)",
            num_words="reuters_nb.data:NUM_WORDS", rows="multi_hot", hidden=(64, 64),
            build="reuters_nb.model:build_model", text_model="reuters_nb.model:end_to_end"),
     Preset("tfidf-svm", "a linear SVM on TF-IDF of 20,000 words, several points more accurate, its scores calibrated "
                         "into probabilities on the validation wires (see 'A stronger model')",
+           "단어 20,000개의 TF-IDF를 읽는 선형 SVM. 몇 포인트 더 정확하고, 점수는 검증 기사로 보정해 확률로 바꿉니다"
+           " ('더 강한 모델' 참고)",
            num_words="reuters_nb.tfidf:TFIDF_WORDS", rows="log_count", inputs="reuters_nb.tfidf:tfidf_inputs",
            build="reuters_nb.tfidf:build_tfidf_model", text_model="reuters_nb.tfidf:tfidf_text_model",
            protocol="reuters_nb.tfidf:TFIDF_PROTOCOL", calibrate="reuters_nb.tfidf:validation_temperature"),

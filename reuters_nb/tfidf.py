@@ -13,9 +13,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from .data import BATCH_SIZE, N_VAL, NUM_CLASSES, check_int, figure_text
+from .data import N_VAL, NUM_CLASSES
+from .helpers import check_int, figure_text
 from .model import check_model_size, end_to_end
-from .train import fit_model, split_validation
+from .train import BATCH_SIZE, PREDICT_BATCH, fit_model, split_validation
 from .vectorize import WireVectorizer
 
 # %% auto #0
@@ -140,7 +141,7 @@ def validation_temperature(
         model, _ = fit_model(x_part, y_part, epochs=result.epochs, batch_size=batch_size, seed=result.seeds[0],
                              verbose=verbose, make_model=make_model, **kwargs)
     y_val = np.asarray(y_val)
-    return fit_temperature(model.predict(x_val, batch_size=1_024, verbose=0), y_val if y_val.ndim == 1 else y_val.argmax(axis=1))
+    return fit_temperature(model.predict(x_val, batch_size=PREDICT_BATCH, verbose=0), y_val if y_val.ndim == 1 else y_val.argmax(axis=1))
 
 # %% ../nbs/06_tfidf.ipynb #432896dd
 def tfidf_text_model(

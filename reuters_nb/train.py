@@ -14,12 +14,17 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from .data import BATCH_SIZE, MAX_SEED, N_VAL, check_int, figure_text, say
+from .data import N_VAL
+from .helpers import MAX_SEED, check_int, figure_text, say
 from .model import build_model
 
 # %% auto #0
-__all__ = ['split_validation', 'fit_model', 'best_epoch', 'plot_history', 'side_by_side', 'ProtocolResult', 'chapter_protocol',
-           'progress_bar', 'end_bar', 'EpochProgress']
+__all__ = ['BATCH_SIZE', 'PREDICT_BATCH', 'split_validation', 'fit_model', 'best_epoch', 'plot_history', 'side_by_side',
+           'ProtocolResult', 'chapter_protocol', 'progress_bar', 'end_bar', 'EpochProgress']
+
+# %% ../nbs/03_train.ipynb #65d0fd7b
+BATCH_SIZE = 512  # wires per gradient update, the chapter's batch size
+PREDICT_BATCH = 1_024  # wires per forward pass when the package predicts or evaluates: larger is faster, up to memory
 
 # %% ../nbs/03_train.ipynb #c8557184
 def split_validation(
@@ -275,7 +280,7 @@ def chapter_protocol(
         together = bar(f"{len(models)} final models side by side")
         side_by_side(models).fit(x_fit, [y_fit] * len(models), epochs=epochs, batch_size=batch_size,
                                  verbose=verbose, callbacks=together)
-    scores = [m.evaluate(x_test, y_test, batch_size=1_024, verbose=0) for m in models]  # 4. test
+    scores = [m.evaluate(x_test, y_test, batch_size=PREDICT_BATCH, verbose=0) for m in models]  # 4. test
     loss, accuracy = [float(s[0]) for s in scores], [float(s[1]) for s in scores]
     return ProtocolResult(history, best, epochs, seeds, models, loss, accuracy, retrain_on,
                           int(x_fit.shape[0]))

@@ -14,7 +14,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from .data import NUM_CLASSES, NUM_WORDS, _word_index, check_int, get_word_index
+from .data import INDEX_FROM, NUM_CLASSES, NUM_WORDS, OOV_CHAR, START_CHAR, get_word_index, word_index_view
+from .helpers import check_int
 
 # %% auto #0
 __all__ = ['SEPARATORS', 'vectorize_sequences', 'to_one_hot', 'tokenize', 'encode_text', 'log_counts', 'WireVectorizer',
@@ -97,9 +98,9 @@ def tokenize(text:str) -> list[str]:
 def encode_text(
     text:str, # raw English text of one wire
     num_words:int=NUM_WORDS, # vocabulary size the model was trained with
-    start_char:int|None=1, # start marker, as in `load_data`
-    oov_char:int=2, # index for words outside the vocabulary, as in `load_data`
-    index_from:int=3, # shift of the word ranks, as in `load_data`
+    start_char:int|None=START_CHAR, # start marker, as in `load_data`
+    oov_char:int=OOV_CHAR, # index for words outside the vocabulary, as in `load_data`
+    index_from:int=INDEX_FROM, # shift of the word ranks, as in `load_data`
     data_dir=None, # folder with `reuters_word_index.json`; default: `$REUTERS_NB_DATA`, else Keras's cache
 ) -> list[int]:
     "Word indices of `text` with the dataset's conventions, ready for `vectorize_sequences`"
@@ -109,7 +110,7 @@ def encode_text(
     check_int(index_from, "index_from", 0)
     words = tokenize(text)
     if not words: raise ValueError("The text is empty (no words after removing punctuation): give the wire's body text.")
-    word_index = _word_index(data_dir)
+    word_index = word_index_view(data_dir)
     ranks = np.array([word_index.get(w, 0) for w in words], dtype=np.int64) + index_from
     ranks[(ranks == index_from) | (ranks >= num_words)] = oov_char  # unknown word, or not among the `num_words` most frequent
     return ([start_char] if start_char is not None else []) + ranks.tolist()
@@ -125,7 +126,7 @@ def log_counts(
     if words.size and (words.min() < 0 or words.max() >= dimension):
         raise ValueError(f"Word indices must lie in 0..{dimension - 1}: pass the vocabulary size the data was loaded with.")
     cells = np.repeat(np.arange(len(sequences)) * dimension, lengths) + words
-    counts = np.bincount(cells[words > 2], minlength=len(sequences) * dimension).astype(np.float32)
+    counts = np.bincount(cells[words >= INDEX_FROM], minlength=len(sequences) * dimension).astype(np.float32)
     return np.log1p(counts, out=counts).reshape(len(sequences), dimension)
 
 # %% ../nbs/01_vectorize.ipynb #2dbbb90b
@@ -138,9 +139,9 @@ class WireVectorizer(keras.layers.Layer):
                  vocabulary, # words from the most frequent down (the word index sorted by rank); only the first `num_words - index_from - 1` are kept
                  num_words:int=NUM_WORDS, # length of each row, the vocabulary size of the model
                  output_mode:str="multi_hot", # "multi_hot" (the chapter's input) or "log_count" (log(1 + count) per word)
-                 start_char:int|None=1, # index put in front of each wire, as in `load_data` (None: none)
-                 oov_char:int=2, # index of a word outside the vocabulary, as in `load_data`
-                 index_from:int=3, # shift of the word ranks, as in `load_data`
+                 start_char:int|None=START_CHAR, # index put in front of each wire, as in `load_data` (None: none)
+                 oov_char:int=OOV_CHAR, # index of a word outside the vocabulary, as in `load_data`
+                 index_from:int=INDEX_FROM, # shift of the word ranks, as in `load_data`
                  **kwargs): # passed on to `keras.layers.Layer`, e.g. `name`
         super().__init__(**kwargs)
         check_int(num_words, "num_words", 4)

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import DATA_ENV, LABEL_NAMES, DataNotFoundError
+from .data import DATA_ENV, LABEL_NAMES, DataNotFoundError, sha256sum
+from .helpers import write_atomically
 
 # %% auto #0
 __all__ = ['SGML_ENV', 'SGML_ORIGIN', 'SGML_SHA256', 'MAX_SGML_BYTES', 'MIN_WIRES', 'SPLIT_SEED', 'find_sgml', 'extract_sgml',
@@ -101,9 +102,12 @@ def extract_sgml(
     missing = sorted(set(SGML_SHA256) - set(found))
     if missing: raise ValueError(f"{archive} lacks {len(missing)} of the 22 SGML files ({missing[0]}, …): nothing was extracted.")
     folder.mkdir(parents=True, exist_ok=True)
-    for name, data in sorted(found.items()):  # each file whole or not at all: a temporary name, then a rename
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=f".{name}.", suffix=".tmp", delete=False) as f: f.write(data)
-        os.replace(f.name, folder/name)
+    for name in sorted(found):  # a file of that name is never replaced: the same bytes are left alone, others refused
+        if (folder/name).exists() and sha256sum(folder/name) != SGML_SHA256[name]:
+            raise FileExistsError(f"{folder/name} exists and is not the collection's {name}: move it away, or extract "
+                                  "into another folder. Nothing was extracted.")
+    for name, data in sorted(found.items()):
+        if not (folder/name).exists(): write_atomically(folder/name, data)  # each file whole or not at all
     return folder
 
 def download_sgml(

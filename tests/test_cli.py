@@ -738,7 +738,7 @@ def test_a_new_model_is_one_preset(tmp_path, monkeypatch):
     from reuters_nb.model import text_model_parts
     from reuters_nb.pipeline import load_trained_model
     from reuters_nb.presets import PRESETS, Preset
-    monkeypatch.setitem(PRESETS, "counts", Preset("counts", "the chapter's network on log-counts", num_words="reuters_nb.data:NUM_WORDS",
+    monkeypatch.setitem(PRESETS, "counts", Preset("counts", "the chapter's network on log-counts", "로그 카운트를 읽는 이 장의 신경망", num_words="reuters_nb.data:NUM_WORDS",
                                                   rows="log_count", hidden=(16,), build="reuters_nb.model:build_model",
                                                   text_model="reuters_nb.model:end_to_end"))
     assert "counts: the chapter's network on log-counts" in " ".join(call("train", "--help").stdout.split())

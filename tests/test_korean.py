@@ -182,7 +182,7 @@ def _tables():
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_tables_in_each_language(lang):
     "Headers in the page's language, as many cells in every row as in the header, and the header its saved page shows"
-    from reuters_nb.data import set_language
+    from reuters_nb.helpers import set_language
     previous = set_language(lang)
     try: tables = _tables()
     finally: set_language(previous)

@@ -47,7 +47,7 @@ def test_every_module_imports_only_runtime_dependencies():
 
 def test_the_import_check_catches_a_dev_only_import():
     "The planted case: IPython (a JupyterLab dependency, not a runtime one), imported inside a function as sweep_table once did"
-    planted = "import numpy as np\nfrom .data import say\ndef show(x):\n    from IPython.display import Markdown\n    return Markdown(x)\n"
+    planted = "import numpy as np\nfrom .helpers import say\ndef show(x):\n    from IPython.display import Markdown\n    return Markdown(x)\n"
     assert set(undeclared(planted)) == {"IPython"}
     assert undeclared("import keras, numpy\nfrom tqdm.auto import tqdm\nimport json, os.path\n") == {}
     assert "ipython" not in RUNTIME and {"tensorflow", "keras", "numpy", "matplotlib", "tqdm"} <= RUNTIME

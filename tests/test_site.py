@@ -347,6 +347,7 @@ READ_NAVIGATION = r"""() => {
                        .map((a) => ({href: a.href, text: a.textContent.trim()})),
     images: Array.from(document.images).map((i) => { const cell = i.closest(".cell"); const code = cell && cell.querySelector("pre code");
       return {alt: (i.getAttribute("alt") || "").trim(), code: code ? code.textContent.trim().split("\n")[0].slice(0, 60) : ""}; }),
+    text: document.body.innerText,
   };
 }"""
 
@@ -380,6 +381,20 @@ def _languages() -> dict[str, list[str]]:
     "Each language's pages in the chapter's order, as nbs/ and nbs/ko/ have them"
     return {"English": chapter_order([nb for nb in notebooks() if nb.parent.name != "ko"]),
             "한국어": chapter_order([nb for nb in notebooks() if nb.parent.name == "ko"])}
+
+
+def test_no_page_shows_a_machine_path(site_pages):
+    """What a reader sees (every page's text, code and outputs as Chromium shows them) names no place on the machine that
+    built the site, and no built file holds this checkout's folder, the data folder, the home folder or the interpreter's"""
+    from test_notebooks import machine_paths
+    base, read = site_pages
+    problems = [f"{path}: {found}" for path, info in read.items() for found in machine_paths(info["text"])]
+    places = {str(ROOT), str(Path.home()), sys.prefix, os.environ.get("REUTERS_NB_DATA") or str(ROOT)}
+    for f in sorted(DOCS.rglob("*")):
+        if f.is_file() and f.suffix in {".html", ".md", ".json", ".js", ".txt", ".xml"}:
+            text = f.read_text(encoding="utf-8", errors="replace")
+            problems += [f"{f.relative_to(DOCS)}: holds {place}" for place in sorted(places) if len(Path(place).parts) > 2 and place in text]
+    assert not problems, "machine paths on the site:\n" + "\n".join(problems)
 
 
 def test_previous_and_next_links(site_pages):

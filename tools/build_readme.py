@@ -19,6 +19,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+from reuters_nb.helpers import write_atomically
+
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = "<!-- Written by tools/build_readme.py from nbs/index.ipynb: edit the notebook, then run the script. -->\n\n"
 LINK = re.compile(r"(\]\()([^)\s]+)(\))")
@@ -101,9 +103,7 @@ def main(argv=None) -> int:
         if readme.read_text(encoding="utf-8") == text: return 0
         print("README.md is not what nbs/index.ipynb renders to: run `python tools/build_readme.py`.", file=sys.stderr)
         return 1
-    tmp = readme.with_name(".README.md.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(readme)  # never a half-written README
+    write_atomically(readme, text)  # never a half-written README
     return 0
 
 

@@ -13,13 +13,13 @@ output; everything a cell prints is kept.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
-import tempfile
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+from reuters_nb.helpers import write_atomically
 
 ROOT = Path(__file__).resolve().parent.parent
 NBS = ROOT / "nbs"
@@ -44,10 +44,7 @@ def run_notebook(path: Path, save: bool = False, timeout: int = 900) -> None:
     if not save: return
     if path.read_bytes() != before:  # edited while it ran: saving would overwrite the edit with the old cells
         raise RuntimeError(f"{path} changed while it ran, so its outputs were not saved: run it again.")
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".ipynb.tmp", delete=False, encoding="utf-8") as f:
-        nbformat.write(nb, f)
-    os.chmod(f.name, path.stat().st_mode & 0o777)  # the notebook's own mode, not the temporary file's 0600
-    os.replace(f.name, path)
+    write_atomically(path, nbformat.writes(nb) + "\n")  # keeps the notebook's own mode
     subprocess.run(["nbdev-clean", "--fname", str(path)], check=True, cwd=ROOT)
 
 

@@ -31,10 +31,8 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 import yaml
@@ -42,6 +40,8 @@ import yaml
 from fastcore.nbio import nb2str
 from fastcore.xtras import rtoken_hex
 from nbdev.clean import clean_nb
+
+from reuters_nb.helpers import write_atomically
 
 ROOT = Path(__file__).resolve().parent.parent
 NBS = ROOT / "nbs"
@@ -60,7 +60,7 @@ DIRECTIVES = {"export": ["#| exec_doc", "#| echo: false"], "exports": ["#| exec_
 
 
 # English line -> its Korean line: the one line of code that differs between twins, choosing the language of the
-# tables the package prints (`reuters_nb.data.set_language`); every other line of code is the same in both
+# tables the package prints (`reuters_nb.helpers.set_language`); every other line of code is the same in both
 LINES = {'set_language("en")': 'set_language("ko")'}
 
 
@@ -152,9 +152,7 @@ def write_nb(nb: dict, path: Path) -> bool:
     text = nb2str(nb)
     if path.exists() and path.read_text(encoding="utf-8") == text: return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".ipynb.tmp", delete=False, encoding="utf-8") as f:
-        f.write(text)
-    os.replace(f.name, path)
+    write_atomically(path, text)
     return True
 
 
