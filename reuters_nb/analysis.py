@@ -148,6 +148,7 @@ class TopicReport:
         header = say("| topic | precision | recall | F1 | support |", "| 토픽 | 정밀도 | 재현율 | F1 | 샘플 수 |")
         return "\n".join([header, "|:---|---:|---:|---:|---:|", *rows, *avg])
 
+# %% ../nbs/04_analysis.ipynb #7b7a5eb4
 def topic_report(
     cm, # counts from `confusion_matrix`
     names=None, # topic names (default: the 46 Reuters topics)

@@ -52,6 +52,7 @@ def _quiet_stderr(show:bool=False): # let what is written through, as `reuters-n
             os.dup2(saved, 2)
             os.close(saved)
 
+# %% ../nbs/10_cli.ipynb #1e738126
 def start_tensorflow(
     show:bool=False, # let TensorFlow's notes through, as `reuters-nb --verbose` does
 ):
@@ -71,6 +72,7 @@ def start_tensorflow(
         if level is None: del os.environ["TF_CPP_MIN_LOG_LEVEL"]
         else: os.environ["TF_CPP_MIN_LOG_LEVEL"] = level
 
+# %% ../nbs/10_cli.ipynb #f02cef00
 def _status(message:str):
     "A line on standard error about what the command is doing; results go to standard output"
     print(f"reuters-nb: {message}", file=sys.stderr, flush=True)
@@ -100,11 +102,13 @@ def _train(args):
           f"on {m['train_wires']:,} wires.")
     print(f"Wrote {', '.join(files)} and manifest.json to {shown(args.out)}")
 
+# %% ../nbs/10_cli.ipynb #49782d8a
 def _model_path(path):
     "Refuse a MODEL that does not exist before TensorFlow starts; the library checks the rest"
     if not os.path.exists(path):
         raise FileNotFoundError(f"No model at {shown(path)}: give a run folder written by `reuters-nb train --out DIR`, or its model.keras.")
 
+# %% ../nbs/10_cli.ipynb #03aad68e
 def _evaluate(args):
     _model_path(args.model)
     start_tensorflow(show=args.library_logs)
@@ -121,10 +125,12 @@ def _evaluate(args):
         print(f"\n{title}:\n  {'topic':<16}{'recall':>7}{'support':>9}")
         for name, recall, support in rows: print(f"  {name:<16}{recall:>7.1%}{support:>9,}")
 
+# %% ../nbs/10_cli.ipynb #4ff39901
 def _utf8(text:str) -> str:
     "`text` with the bytes that were not UTF-8 (which Python keeps as surrogate escapes) replaced by U+FFFD"
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
+# %% ../nbs/10_cli.ipynb #bcc51ddc
 def _input(file):
     "The text stream of `--file` (`-` for standard input), or standard input: UTF-8, bad bytes as U+FFFD, no byte-order mark"
     if file is None or file == "-":
@@ -136,6 +142,7 @@ def _input(file):
     try: return open(file, encoding="utf-8-sig", errors="replace")  # a byte-order mark is not part of the first word
     except OSError as e: raise OSError(f"Cannot read --file {shown(file)}: {e.strerror or e}.") from None
 
+# %% ../nbs/10_cli.ipynb #f64c575d
 def _batches(wires, size:int):
     "Lists of up to `size` consecutive items of the iterable `wires`"
     batch = []
@@ -146,6 +153,7 @@ def _batches(wires, size:int):
             batch = []
     if batch: yield batch
 
+# %% ../nbs/10_cli.ipynb #0adaf0a3
 def _predict(args):
     _model_path(args.model)
     start_tensorflow(show=args.library_logs)
@@ -179,6 +187,7 @@ def _predict(args):
             for name, pr in topics: print(f"   {name:<{width}} {pr:>6.1%}")
     if args.json: print("\n]")
 
+# %% ../nbs/10_cli.ipynb #a64d8a22
 def _export(args):
     check_versions(base=args.out)  # before TensorFlow starts
     _model_path(args.source)
@@ -192,6 +201,7 @@ def _export(args):
     print(f"Wrote version {version.name} of the model to {shown(version)}: a TensorFlow SavedModel whose serving_default "
           f"signature maps a batch of strings (`text`) to {NUM_CLASSES} topic `probabilities`.")
 
+# %% ../nbs/10_cli.ipynb #27e7a7ef
 def _info(args):
     files = {f: find_data_file(fname=f, data_dir=args.data_dir, download=False) for f in SHA256}
     if None in files.values():  # only Keras's download can provide them: start TensorFlow first, without its start-up notes
@@ -221,6 +231,7 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message):
         self.exit(2, f"reuters-nb: error: {message} (see `{self.prog} --help`)\n")
 
+# %% ../nbs/10_cli.ipynb #bab88d05
 def _int_at_least(minimum:int, maximum:int|None=None):
     "An argparse `type`: an integer in `minimum..maximum`"
     def parse(text):

@@ -78,11 +78,13 @@ def read_verified(path, fname:str) -> bytes:
 class DataNotFoundError(FileNotFoundError):
     "The dataset's files are neither in the folder named nor in Keras's cache, and could not be downloaded"
 
+# %% ../nbs/00_data.ipynb #618aca09
 def _keras_cache_candidates(fname:str) -> list[Path]:
     "Where `keras.utils.get_file` keeps `fname`: `$KERAS_HOME` (default `~/.keras`), else `/tmp/.keras`, under `datasets/`"
     home = Path(os.environ.get("KERAS_HOME") or "~/.keras").expanduser()
     return [home/"datasets"/fname, Path("/tmp/.keras/datasets")/fname]
 
+# %% ../nbs/00_data.ipynb #001383b3
 def _keras_cached_file(fname:str, download:bool=True) -> Path|None:
     "Keras's cached copy of `fname`; Keras is imported (and downloads) only when nothing is cached yet and `download` is true"
     cached = next((p for p in _keras_cache_candidates(fname) if p.is_file()), None)
@@ -117,6 +119,7 @@ def find_data_file(
             f"Point {setting} at such a folder, or unset {DATA_ENV} to use Keras's download and cache.")
     return path
 
+# %% ../nbs/00_data.ipynb #34871c97
 def read_data_file(
     fname:str, # `reuters.npz` or `reuters_word_index.json`
     data_dir=None, # folder holding the file; default: `$REUTERS_NB_DATA`, else Keras's cache
@@ -183,10 +186,12 @@ def _file_version(fname:str, data_dir) -> tuple[Path, tuple]:
     st = path.stat()
     return path, (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
+# %% ../nbs/00_data.ipynb #ae6d2d5d
 @lru_cache(maxsize=4)
 def _parse_word_index(path:Path, version:tuple) -> dict[str, int]:
     return json.loads(read_verified(path, "reuters_word_index.json"))  # parses exactly the bytes that were checked
 
+# %% ../nbs/00_data.ipynb #9620830a
 @lru_cache(maxsize=4)
 def _reverse_word_index(path:Path, version:tuple) -> dict[int, str]:
     return {rank: word for word, rank in _parse_word_index(path, version).items()}

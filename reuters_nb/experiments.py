@@ -49,6 +49,7 @@ class Markdown(str):
     "A string that notebooks (and the docs site) show as Markdown"
     def _repr_markdown_(self) -> str: return str(self)
 
+# %% ../nbs/05_experiments.ipynb #45d56f50
 def summarize_sweep(records:list[dict]) -> dict:
     "Per configuration (in sweep order): its hidden layers, chosen epochs, validation accuracy, and mean and std of the test accuracy over seeds"
     out = {}
@@ -59,6 +60,7 @@ def summarize_sweep(records:list[dict]) -> dict:
                          test_accuracy=(float(np.mean(accuracy)), float(np.std(accuracy))), seeds=len(runs))
     return out
 
+# %% ../nbs/05_experiments.ipynb #e30b3de5
 def sweep_table(summary:dict) -> Markdown:
     "The sweep's summary as a Markdown table"
     rows = [f"| {name} | {s['epochs']} | {s['val_accuracy']:.3f} | {s['test_accuracy'][0]:.3f} ± {s['test_accuracy'][1]:.3f} |"

@@ -81,6 +81,7 @@ def end_to_end(
     text = keras.Input(shape=(), dtype="string", name="text")
     return keras.Model(text, classifier(vectorizer(text)), name=name or classifier.name)
 
+# %% ../nbs/02_model.ipynb #fff8903f
 def text_model_parts(
     model:keras.Model, # a model made by `end_to_end`, e.g. loaded from a run's `model.keras`
 ) -> tuple[WireVectorizer, keras.Model]:

@@ -81,12 +81,14 @@ def _versions() -> dict:
     return dict(python=platform.python_version(), numpy=np.__version__, tensorflow=tf.__version__,
                 keras=keras.__version__, reuters_nb=__version__)
 
+# %% ../nbs/09_pipeline.ipynb #e4537374
 def _model_bytes(model) -> bytes:
     "`model` as the bytes of a `.keras` file, written in memory: the bytes that the run's manifest hashes are the file's"
     buffer = io.BytesIO()
     saving_lib.save_model(model, buffer)
     return buffer.getvalue()
 
+# %% ../nbs/09_pipeline.ipynb #764a2168
 def _png(fig) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100)
@@ -101,6 +103,7 @@ def _cross_entropy(
     p_true = np.clip(np.asarray(probs)[np.arange(len(labels)), labels], 1e-7, 1 - 1e-7)
     return float(-np.log(p_true).mean())
 
+# %% ../nbs/09_pipeline.ipynb #7c27a469
 def train_and_save(
     out="runs/latest", # the run folder for `model.keras`, `metrics.json`, `loss.png` and `accuracy.png`; created if needed
     epochs:int|None=None, # epochs of the final model; default: chosen on the validation run
@@ -173,6 +176,7 @@ def _model_bytes_at(path) -> bytes:
         raise ValueError(f"{shown(path)} is {path.stat().st_size:,} bytes, more than the {MAX_MODEL_BYTES:,} of the largest model this package makes.")
     return path.read_bytes()
 
+# %% ../nbs/09_pipeline.ipynb #3016c3fa
 def _check_archive(data:bytes, path):
     "Refuse, before Keras reads it, a `.keras` archive that is no zip file, or whose model is larger than the package ever makes"
     try: archive = zipfile.ZipFile(io.BytesIO(data))
@@ -203,6 +207,7 @@ def _check_archive(data:bytes, path):
     try: check_model_size(text[0], units[:-1], units[-1])
     except (ValueError, TypeError) as e: raise ValueError(f"{shown(path)} was not loaded: {e}") from None
 
+# %% ../nbs/09_pipeline.ipynb #e7b372c8
 def load_trained_model(
     path, # a run folder from `train_and_save`, e.g. `runs/latest`, or a `.keras` file
 ):
@@ -243,6 +248,7 @@ def check_texts(
             raise ValueError(f"Text {i} of {len(texts)} is empty (no words after removing punctuation): give the wire's body text.")
     return texts
 
+# %% ../nbs/09_pipeline.ipynb #ee8d3eae
 def predict_texts(
     model, # an end-to-end model, e.g. from `load_trained_model`
     texts, # raw English texts, one wire each
@@ -257,6 +263,7 @@ def predict_texts(
     batches = (model.predict_on_batch(tf.constant(texts[i:i + batch_size])) for i in range(0, len(texts), batch_size))
     return top_topics(np.concatenate(list(batches)), k)  # `predict_on_batch`: no input pipeline built per call, so one wire takes milliseconds
 
+# %% ../nbs/09_pipeline.ipynb #be54c7f7
 def known_words(
     model, # an end-to-end model, e.g. from `load_trained_model`
     texts, # raw English texts, one wire each
@@ -265,6 +272,7 @@ def known_words(
     texts = check_texts(texts)
     return text_model_parts(model)[0].known_words(texts).numpy().tolist() if texts else []
 
+# %% ../nbs/09_pipeline.ipynb #e0125ed5
 def vocabulary_size(
     model, # an end-to-end model, e.g. from `load_trained_model`
 ) -> int:
@@ -280,6 +288,7 @@ def _test_texts(num_words:int, data_dir=None) -> tuple[list[str], np.ndarray]:
     (_, _), (test_data, test_labels) = load_data(num_words=num_words, data_dir=data_dir)
     return [" ".join(words[np.asarray(seq[1:])]) for seq in test_data], test_labels  # seq[0] is the start marker
 
+# %% ../nbs/09_pipeline.ipynb #c68437f2
 def evaluate_model(
     model, # an end-to-end model, e.g. from `load_trained_model`
     k:int=5, # how many best and worst topics to list

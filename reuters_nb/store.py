@@ -32,13 +32,16 @@ TEMPORARY = re.compile(r"\.[\w-]+(\.[\w-]+)*\.[0-9a-f]{16}\.tmp")  # the only na
 class RunExistsError(FileExistsError):
     "The folder holds a run, and replacing it was not asked for"
 
+# %% ../nbs/08_store.ipynb #701e1310
 class FolderBusyError(BlockingIOError):
     "Another process is writing into the folder"
 
+# %% ../nbs/08_store.ipynb #aff56580
 def shown(path) -> str:
     "`path` as text for a message: bytes that are not UTF-8 appear as U+FFFD instead of breaking the message"
     return os.fsencode(path).decode("utf-8", "replace")
 
+# %% ../nbs/08_store.ipynb #cf80122a
 def sha256(data:bytes) -> str: return hashlib.sha256(data).hexdigest()
 
 # %% ../nbs/08_store.ipynb #5126ad7c
@@ -52,6 +55,7 @@ def _valid(data) -> bool:
     temps = data.get("temps", [])
     return isinstance(temps, list) and all(isinstance(t, str) and TEMPORARY.fullmatch(t) for t in temps)
 
+# %% ../nbs/08_store.ipynb #7682f42b
 def _load_json(path:Path, what:str) -> dict|None:
     "The package's JSON file at `path` (a manifest or a journal), None if there is none; refused if we did not write it"
     try: st = os.lstat(path)
@@ -65,6 +69,7 @@ def _load_json(path:Path, what:str) -> dict|None:
         raise FileExistsError(f"{shown(path)} is not a {what} that reuters_nb wrote: move it away, or use another folder.")
     return data
 
+# %% ../nbs/08_store.ipynb #15791055
 def _matches(path:Path, entry:dict) -> bool:
     "Whether `path` is a regular file (not a symbolic link) with the size and SHA-256 of `entry`"
     try: st = os.lstat(path)
@@ -84,6 +89,7 @@ def _survey(folder:Path) -> dict:
     others = sorted(entries - owned - set(temps) - {MANIFEST, JOURNAL})
     return dict(owned=owned, temps=temps, manifest=manifest, journal=journal, entries=entries, others=others)
 
+# %% ../nbs/08_store.ipynb #50323a2b
 def _inspect(folder:Path, names, force:bool) -> dict:
     "What `folder` holds, and the decision: refuses a folder that a run of `names` may not go to"
     found = _survey(folder)
@@ -127,10 +133,12 @@ def _missing(folder:Path) -> list[Path]:
         raise PermissionError(f"Cannot write into {shown(p)}: {why}. Use another folder.")
     return missing
 
+# %% ../nbs/08_store.ipynb #c08fd7a0
 def _read_only(path) -> bool:
     try: return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
     except (OSError, AttributeError): return False
 
+# %% ../nbs/08_store.ipynb #0826171c
 def check_folder(
     folder, # where a run is to be written
     names=(), # the files the run will write
@@ -153,13 +161,16 @@ def _create(path:Path, data:bytes):
         os.fsync(fd)
     finally: os.close(fd)
 
+# %% ../nbs/08_store.ipynb #88be4f38
 def _json(data:dict) -> bytes: return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
+# %% ../nbs/08_store.ipynb #f77f2008
 def _remove(path:Path):
     "Remove a file or folder that this package created (a folder with what is in it); gone already is fine"
     try: shutil.rmtree(path) if os.path.isdir(path) and not os.path.islink(path) else os.unlink(path)
     except FileNotFoundError: pass
 
+# %% ../nbs/08_store.ipynb #71ba18c6
 def _sync(folder:Path):
     "Flush `folder`'s entries to disk, where the system allows it"
     try:
@@ -183,6 +194,7 @@ def _locked(folder:Path):
         yield
     finally: os.close(fd)  # closing the last descriptor releases the lock, and so does the end of the process
 
+# %% ../nbs/08_store.ipynb #3b973b31
 def _sweep(folder:Path, found:dict):
     "Clear what a killed writer left in `folder`: the temporaries its journal recorded, and a manifest for what it had already renamed"
     for name in found["temps"]:
@@ -280,6 +292,7 @@ def manifest_of(
     "The manifest of the run in `folder`, None if it holds none; refused if it is not one the package wrote"
     return _load_json(Path(folder)/MANIFEST, "manifest") if os.path.isdir(folder) else None
 
+# %% ../nbs/08_store.ipynb #e49939a1
 def read_run(
     folder, # a run folder, written by `writing`
     names=None, # the files to read; default: every file of the run
@@ -319,12 +332,14 @@ class NewVersion:
     "The version that `new_version` writes: fill the folder `stage`; `number` and `path` are set once it is in place"
     def __init__(self, stage:Path): self.stage, self.number, self.path = stage, None, None
 
+# %% ../nbs/08_store.ipynb #f1686a07
 def versions(base) -> list[int]:
     "The numbers taken in `base`: its entries named by a whole number (versions, as TensorFlow Serving reads them, or files in the way)"
     base = Path(base)
     if not os.path.isdir(base): return []
     return sorted(int(n) for n in os.listdir(base) if n.isascii() and n.isdigit())
 
+# %% ../nbs/08_store.ipynb #8786af4f
 def check_versions(
     base, # a folder of numbered versions, e.g. `models/reuters`
 ) -> Path:
@@ -336,6 +351,7 @@ def check_versions(
         raise FileExistsError(f"{shown(base)} holds a run ({MANIFEST}): versions go into a folder of their own, e.g. {shown(base/'served')}.")
     return base
 
+# %% ../nbs/08_store.ipynb #81f1d3ec
 @contextmanager
 def new_version(
     base, # a folder of numbered versions, created if needed; nothing in it is replaced

@@ -179,6 +179,7 @@ def _reliability(probs, labels, bins:int) -> tuple[np.ndarray, np.ndarray, np.nd
                                     out=np.full(bins, np.nan), where=count > 0)
     return count, mean(confidence), mean(right)
 
+# %% ../nbs/06_tfidf.ipynb #12ba4ad7
 def calibration_error(
     probs, # `(n, 46)` topic probabilities
     labels, # the n integer topics

@@ -114,6 +114,7 @@ def fit_model(
 def _history_dict(history) -> dict:
     return history.history if isinstance(history, keras.callbacks.History) else dict(history)
 
+# %% ../nbs/03_train.ipynb #d2fcdf83
 def best_epoch(
     history, # a Keras `History` (or its `.history` dict) with validation metrics
     monitor:str="val_loss", # metric to optimise: lowest for a loss, highest for an accuracy
@@ -181,6 +182,7 @@ def _compile_like(
     else: target.compile(optimizer=optimizer, loss=[model.loss] * outputs, metrics=[["accuracy"]] * outputs)
     return target
 
+# %% ../nbs/03_train.ipynb #306acceb
 def side_by_side(
     models:list, # compiled Keras models with the same input shape, loss and optimizer settings
 ) -> keras.Model:
@@ -302,6 +304,7 @@ def progress_bar(
     bar.output = sys.modules["IPython"].display.display(bar.container, display_id=True)  # loaded: a widget means a Jupyter kernel
     return bar
 
+# %% ../nbs/03_train.ipynb #ab21ff5c
 def end_bar(
     bar, # a bar of `progress_bar`
     done:int|None=None, # steps done, when fewer than its total (a fit stopped early): the bar ends full there
@@ -311,6 +314,7 @@ def end_bar(
     bar.close()
     if hasattr(bar, "output"): bar.output.update({"text/plain": str(bar)}, raw=True)
 
+# %% ../nbs/03_train.ipynb #54467974
 class EpochProgress(keras.callbacks.Callback):
     "A `progress_bar` over the epochs of one `fit`, with the latest loss and validation scores; it ends where training ends"
     def __init__(self, what:str="training"): # what the bar is about, e.g. "validation run"

@@ -47,6 +47,7 @@ def _word_indices(
     if not bad: raise ValueError(f"Word index {max(values)} is far outside any vocabulary.")  # whole, but beyond int64
     raise TypeError(f"Word indices must be whole numbers, found {bad[0]!r} ({type(bad[0]).__name__}).")
 
+# %% ../nbs/01_vectorize.ipynb #d4236624
 def vectorize_sequences(
     sequences, # word-index sequences, e.g. `x_train` from `load_data`
     dimension:int=NUM_WORDS, # vector length: the `num_words` the data was loaded with

@@ -63,6 +63,7 @@ def _sgml_folders(sgml_dir=None) -> list[tuple[Path, str]]:
     home = Path(os.environ.get("KERAS_HOME") or "~/.keras").expanduser()
     return found + [(home/"datasets"/"reuters21578", "Keras's cache")]
 
+# %% ../nbs/07_wires.ipynb #9eaf4882
 def find_sgml(
     sgml_dir=None, # folder with reut2-000.sgm … reut2-021.sgm; default: `$REUTERS_NB_SGML`, else `$REUTERS_NB_DATA/reuters21578`, else Keras's cache
     download:bool=True, # when no folder holds them: download the collection into Keras's cache
@@ -110,6 +111,7 @@ def extract_sgml(
         if not (folder/name).exists(): write_atomically(folder/name, data)  # each file whole or not at all
     return folder
 
+# %% ../nbs/07_wires.ipynb #481c1e4a
 def download_sgml(
     folder, # where to put the 22 files, e.g. `~/.keras/datasets/reuters21578`
     origin:str=SGML_ORIGIN, # the archive's address
@@ -159,6 +161,7 @@ class Wire:
     label:int|None=None # the dataset's label (its first topic, among the 46), None for a wire the dataset left out
     text:str="" # the text the dataset made its sequence from: the body, or for a wire without one the next wire's body
 
+# %% ../nbs/07_wires.ipynb #669cb179
 _REUTERS = re.compile(r"<REUTERS[^>]*NEWID=\"(\d+)\"[^>]*>(.*?)</REUTERS>", re.S)
 _FIELD = {k: re.compile(f"<{k}>(.*?)</{k}>", re.S) for k in ("TITLE", "DATELINE", "BODY", "TOPICS")}
 
@@ -206,6 +209,7 @@ def load_wires(
     cut = int(len(kept) * 0.8)  # test_split=0.2, as in load_data
     return [kept[i] for i in order[:cut]], [kept[i] for i in order[cut:]]
 
+# %% ../nbs/07_wires.ipynb #1c417df9
 def wire_texts(
     wires, # records from `load_wires`
     titles:bool=True, # each wire as Reuters wrote it, headline and its own body; False: the text the dataset was made from
