@@ -8,6 +8,7 @@ Docs: https://reuters-nb.github.io/reuters_nb/helpers.html.md"""
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from contextlib import contextmanager
 from functools import lru_cache
@@ -36,21 +37,40 @@ def check_int(
 # %% ../nbs/12_helpers.ipynb #1cc97aa1
 MAX_SEED = 2**32 - 1  # the largest seed NumPy's RandomState (and so Keras's set_random_seed) accepts
 
+# %% ../nbs/12_helpers.ipynb #4419eaa5
+def _umask() -> int:
+    "The process's umask: read from /proc where Linux has it, else set and put back at once"
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"): return int(line.split()[1], 8)
+    except (OSError, ValueError): pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
 # %% ../nbs/12_helpers.ipynb #b6b08096
 def write_atomically(
     path, # the file to write; its folder must exist
     data:bytes|str, # the whole content; text is written as UTF-8
-    mode:int|None=None, # permission bits of the new file; default: the old file's, else 0o644
+    mode:int|None=None, # permission bits, 0 to 0o777; default: the old file's, else what `open` would give (0o666 less the umask)
 ) -> Path:
     "Write `data` to a temporary file beside `path`, flush it to disk, then rename it over `path`; on any error nothing is left but the old file"
     path = Path(path)
     if isinstance(data, str): data = data.encode("utf-8")
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"data must be bytes or str, got {type(data).__name__}.")
-    if mode is None: mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    check_int(mode, "mode", 0, allow_none=True, maximum=0o777)
+    if not path.parent.is_dir(): raise FileNotFoundError(f"{path.parent} is not a folder: create it before writing {path.name} there.")
+    try: old = os.lstat(path)  # the name itself: a symbolic link is not followed
+    except FileNotFoundError: old = None
+    if old is not None and not stat.S_ISREG(old.st_mode):
+        raise FileExistsError(f"{path} is not a file but a folder, a symbolic link or a device: only a file is replaced. "
+                              "Choose another path, or move that one away.")
+    if mode is None: mode = old.st_mode & 0o777 if old else 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # readable by its owner only...
     try:
-        os.fchmod(fd, mode)  # ...until it has the mode it will keep
+        os.chmod(tmp, mode)  # ...until it has the mode it will keep
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -59,6 +79,10 @@ def write_atomically(
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    if os.name == "posix":  # the rename itself, on disk
+        folder = os.open(path.parent, os.O_RDONLY)
+        try: os.fsync(folder)
+        finally: os.close(folder)
     return path
 
 # %% ../nbs/12_helpers.ipynb #415daebf

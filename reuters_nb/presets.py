@@ -33,7 +33,7 @@ class Preset:
 
     def describe(self) -> str:
         "Its description in the language `set_language` chose"
-        return say(self.description, self.description_ko)
+        return say(self.description, self.description_ko or self.description)
 
     def part(self, field:str):
         "What `field` names, imported now; None where the field is None"

@@ -120,14 +120,16 @@ def encode_text(
 def log_counts(
     sequences, # word-index sequences
     dimension:int, # number of columns: the vocabulary size the data was loaded with
+    index_from:int=INDEX_FROM, # the `index_from` the data was loaded with: the indices below it are reserved
 ) -> np.ndarray:
-    "`(n, dimension)` float32 matrix of log(1 + count) per word; the reserved indices 0, 1, 2 are left at 0"
+    "`(n, dimension)` float32 matrix of log(1 + count) per word; the reserved indices (0, 1, 2 by default) are left at 0"
     check_int(dimension, "dimension", 4)
+    check_int(index_from, "index_from", 0)
     lengths, words = _word_indices(sequences, "log_counts")  # whole numbers only, as in `vectorize_sequences`
     if words.size and (words.min() < 0 or words.max() >= dimension):
         raise ValueError(f"Word indices must lie in 0..{dimension - 1}: pass the vocabulary size the data was loaded with.")
     cells = np.repeat(np.arange(len(sequences)) * dimension, lengths) + words
-    counts = np.bincount(cells[words >= INDEX_FROM], minlength=len(sequences) * dimension).astype(np.float32)
+    counts = np.bincount(cells[words >= index_from], minlength=len(sequences) * dimension).astype(np.float32)
     return np.log1p(counts, out=counts).reshape(len(sequences), dimension)
 
 # %% ../nbs/01_vectorize.ipynb #2dbbb90b
@@ -192,7 +194,7 @@ class WireVectorizer(keras.layers.Layer):
 
     def from_sequences(self, sequences) -> np.ndarray:
         "The rows this layer makes, computed with NumPy from index sequences (`load_data` with this `num_words`); multi-hot as uint8"
-        if self.output_mode == "log_count": return log_counts(sequences, self.num_words)
+        if self.output_mode == "log_count": return log_counts(sequences, self.num_words, self.index_from)
         return vectorize_sequences(sequences, self.num_words, dtype=np.uint8)
 
 # %% ../nbs/01_vectorize.ipynb #ade2ce85

@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 import shutil
+import stat
 import tarfile
 import tempfile
 from dataclasses import dataclass, replace
@@ -103,12 +104,14 @@ def extract_sgml(
     missing = sorted(set(SGML_SHA256) - set(found))
     if missing: raise ValueError(f"{archive} lacks {len(missing)} of the 22 SGML files ({missing[0]}, …): nothing was extracted.")
     folder.mkdir(parents=True, exist_ok=True)
-    for name in sorted(found):  # a file of that name is never replaced: the same bytes are left alone, others refused
-        if (folder/name).exists() and sha256sum(folder/name) != SGML_SHA256[name]:
+    for name, data in sorted(found.items()):  # a name taken is never replaced: the same file is left alone, anything else refused
+        try: there = os.lstat(folder/name)  # the name itself: a symbolic link, even a dangling one, is not followed
+        except FileNotFoundError: continue
+        if not stat.S_ISREG(there.st_mode) or there.st_size != len(data) or sha256sum(folder/name) != SGML_SHA256[name]:
             raise FileExistsError(f"{folder/name} exists and is not the collection's {name}: move it away, or extract "
                                   "into another folder. Nothing was extracted.")
     for name, data in sorted(found.items()):
-        if not (folder/name).exists(): write_atomically(folder/name, data)  # each file whole or not at all
+        if not os.path.lexists(folder/name): write_atomically(folder/name, data)  # each file whole or not at all
     return folder
 
 # %% ../nbs/07_wires.ipynb #481c1e4a
