@@ -53,7 +53,7 @@ def _umask() -> int:
 def write_atomically(
     path, # the file to write; its folder must exist
     data:bytes|str, # the whole content; text is written as UTF-8
-    mode:int|None=None, # permission bits, 0 to 0o777; default: the old file's, else what `open` would give (0o666 less the umask)
+    mode:int|None=None, # 0 to 0o777; default: the old file's mode, else what `open` gives
 ) -> Path:
     "Write `data` to a temporary file beside `path`, flush it to disk, then rename it over `path`; on any error nothing is left but the old file"
     path = Path(path)
