@@ -7,14 +7,13 @@ Docs: https://reuters-nb.github.io/reuters_nb/helpers.html.md"""
 # %% ../nbs/12_helpers.ipynb #d9aa322c
 from __future__ import annotations
 
+import numbers
 import os
 import stat
 import tempfile
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-
-import numpy as np
 
 # %% auto #0
 __all__ = ['MAX_SEED', 'LANGUAGES', 'check_int', 'write_atomically', 'set_language', 'say', 'figure_text']
@@ -29,7 +28,7 @@ def check_int(
 ):
     "Raise `TypeError`/`ValueError` unless `value` is an int in `minimum..maximum` (or None when allowed)"
     if value is None and allow_none: return
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):  # NumPy's integers are Integral too
         raise TypeError(f"{name} must be an integer{' or None' if allow_none else ''}, got {value!r} ({type(value).__name__}).")
     if value < minimum: raise ValueError(f"{name} must be at least {minimum}, got {value}.")
     if maximum is not None and value > maximum: raise ValueError(f"{name} must be at most {maximum:,}, got {value:,}.")
@@ -54,6 +53,7 @@ def write_atomically(
     path, # the file to write; its folder must exist
     data:bytes|str, # the whole content; text is written as UTF-8
     mode:int|None=None, # 0 to 0o777; default: the old file's mode, else what `open` gives
+    replace:bool=True, # False: never replace; `FileExistsError` if the name is taken, even while the file is written
 ) -> Path:
     "Write `data` to a temporary file beside `path`, flush it to disk, then rename it over `path`; on any error nothing is left but the old file"
     path = Path(path)
@@ -64,6 +64,7 @@ def write_atomically(
     if not path.parent.is_dir(): raise FileNotFoundError(f"{path.parent} is not a folder: create it before writing {path.name} there.")
     try: old = os.lstat(path)  # the name itself: a symbolic link is not followed
     except FileNotFoundError: old = None
+    if old is not None and not replace: raise FileExistsError(f"{path} exists: nothing was written, nothing replaced.")
     if old is not None and not stat.S_ISREG(old.st_mode):
         raise FileExistsError(f"{path} is not a file but a folder, a symbolic link or a device: only a file is replaced. "
                               "Choose another path, or move that one away.")
@@ -75,7 +76,11 @@ def write_atomically(
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        if replace: os.replace(tmp, path)
+        else:
+            try: os.link(tmp, path)  # takes the name only if it is free, at that very moment
+            except FileExistsError: raise FileExistsError(f"{path} appeared while it was written: nothing replaced.") from None
+            os.unlink(tmp)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -111,7 +111,7 @@ def extract_sgml(
             raise FileExistsError(f"{folder/name} exists and is not the collection's {name}: move it away, or extract "
                                   "into another folder. Nothing was extracted.")
     for name, data in sorted(found.items()):
-        if not os.path.lexists(folder/name): write_atomically(folder/name, data)  # each file whole or not at all
+        if not os.path.lexists(folder/name): write_atomically(folder/name, data, replace=False)  # whole, never over another
     return folder
 
 # %% ../nbs/07_wires.ipynb #481c1e4a
